@@ -1,0 +1,10 @@
+module github.com/poolgen/poolgen
+
+go 1.26.0
+
+require (
+	github.com/dave/jennifer v1.7.1 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)
