@@ -1,0 +1,37 @@
+package pool
+
+// A MapOption configures Map and Stream.
+type MapOption func(*mapConfig)
+
+type mapConfig struct {
+	unordered bool
+	collect   bool
+	progress  func(done, total int)
+}
+
+func newMapConfig(opts []MapOption) mapConfig {
+	var c mapConfig
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Unordered makes Stream yield results in the order they finish instead of the
+// order of the input, like Python's imap_unordered. Map ignores it.
+func Unordered() MapOption { return func(c *mapConfig) { c.unordered = true } }
+
+// CollectErrors makes Map run every input instead of stopping at the first error;
+// its error is then errors.Join of a *TaskError for every input that failed, in
+// input order. Stream ignores it: it yields every error and goes on until the
+// loop breaks.
+func CollectErrors() MapOption { return func(c *mapConfig) { c.collect = true } }
+
+// Progress makes Map and Stream call fn with the number of inputs finished so far
+// and their total; a Stream's total is -1 until its input sequence has ended.
+// fn is called from any goroutine but never concurrently with itself, and its
+// last call happens before Map returns or the Stream loop ends. Keep it quick:
+// the work waits for it.
+func Progress(fn func(done, total int)) MapOption {
+	return func(c *mapConfig) { c.progress = fn }
+}

@@ -1,0 +1,45 @@
+package pool
+
+import (
+	"runtime"
+	"time"
+)
+
+// An Option configures a Pool in New.
+type Option func(*config)
+
+type config struct {
+	workers     int
+	queueSize   int // 0: unbounded
+	taskTimeout time.Duration
+}
+
+func newConfig(opts []Option) config {
+	c := config{workers: runtime.GOMAXPROCS(0)}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Workers sets how many tasks run at once. The default is runtime.GOMAXPROCS(0);
+// n < 1 means 1.
+func Workers(n int) Option {
+	return func(c *config) { c.workers = max(n, 1) }
+}
+
+// QueueSize bounds how many submitted tasks may wait for a worker (running tasks do
+// not count). Submit waits, on its ctx, while n tasks wait. The default, and n < 1,
+// is an unbounded queue. Map and Stream do not queue per item, so they are not
+// slowed by the bound.
+func QueueSize(n int) Option {
+	return func(c *config) { c.queueSize = max(n, 0) }
+}
+
+// TaskTimeout puts a deadline d after its start on every task's ctx, and on every
+// item of Map and Stream. A task still running at its deadline resolves at once
+// with an error that errors.Is context.DeadlineExceeded and counts as Failed, even
+// when it ignores its ctx. d <= 0 means no deadline (the default).
+func TaskTimeout(d time.Duration) Option {
+	return func(c *config) { c.taskTimeout = max(d, 0) }
+}

@@ -1,0 +1,339 @@
+package pool
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
+// given to New: when that ctx is done, queued tasks are dropped (they resolve as
+// cancelled) and running tasks' contexts are cancelled.
+//
+// Workers start on first use and wait for work until Close. A task that ignores
+// its ctx after it was cancelled is abandoned: its waiter is released at once and
+// its worker's slot goes to a fresh goroutine, so the pool keeps its capacity. At
+// most Workers(n) abandoned tasks give their slot away at once; past that cap an
+// abandoned task keeps its slot until it returns, so a flood of tasks that ignore
+// their ctx cannot grow the pool without bound.
+//
+// Submit and Get cost a few hundred nanoseconds and three allocations per task
+// (the Future, its done channel and the caller's closure); Map and Stream hand
+// out work in chunks and cost far less per item. All methods are safe for
+// concurrent use.
+type Pool struct {
+	cfg        config
+	parent     context.Context // the ctx given to New
+	parentDone <-chan struct{}
+	stopWatch  func() bool   // stops the watcher of parent
+	watchFired atomic.Bool   // the watcher of parent has started
+	watchDone  chan struct{} // closed when the watcher of parent has finished
+	room       chan struct{} // a token per queued task; nil when the queue is unbounded
+	closed     chan struct{} // closed by Close: refuse new tasks
+	quiet      chan struct{} // closed once closed and no goroutine of the pool is left
+
+	mu       sync.Mutex
+	wake     sync.Cond // idle workers wait here for work or for the end
+	queue    queue     // runners waiting for a worker; cancelled tasks stay until popped
+	workers  int       // worker goroutines holding one of the cfg.workers slots
+	idle     int       // workers waiting on wake
+	detached int       // goroutines still running an abandoned task, their slot given away
+	live     map[*worker]struct{}
+	closing  bool  // Close was called
+	stopped  bool  // the parent ctx ended or Close gave up: nothing more starts
+	stopErr  error // why stopped, for tasks that arrive after
+	isQuiet  bool
+
+	stats counters
+}
+
+type counters struct {
+	queued, running, done, failed, canceled, abandoned atomic.Int64
+}
+
+// Stats is a snapshot of a Pool's counts. Every submitted task, and every item of
+// Map and Stream, ends in exactly one of Done, Failed or Canceled.
+type Stats struct {
+	Queued    int // tasks waiting for a worker now
+	Running   int // tasks running now and not yet resolved
+	Done      int // tasks that returned a nil error
+	Failed    int // tasks that returned an error, panicked, or ran past TaskTimeout
+	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue)
+	Abandoned int // of those resolved, tasks whose goroutine still ran when their waiter was released
+}
+
+// a worker is one goroutine of the pool. Its fields are guarded by Pool.mu.
+type worker struct {
+	cur      runner // what it runs now; nil while idle
+	gen      uint64 // counts the runners it started, to tell a late abandon apart
+	detached bool   // its runner was abandoned and its slot given away
+}
+
+// A runner is what the queue holds: a submitted task, or one of the loops that run
+// the items of a Map or Stream.
+type runner interface {
+	// start claims the runner for w before it runs, with Pool.mu held. It reports
+	// false when there is nothing to run (a task cancelled while queued).
+	start(w *worker, gen uint64) bool
+	// run runs it on w's goroutine, without Pool.mu.
+	run()
+	// stop ends it because the pool stopped, whether queued or running.
+	stop(err error)
+}
+
+// New returns a Pool whose lifetime is bound to ctx. Call Close to release its
+// workers.
+func New(ctx context.Context, opts ...Option) *Pool {
+	p := &Pool{
+		cfg:        newConfig(opts),
+		parent:     ctx,
+		parentDone: ctx.Done(),
+		watchDone:  make(chan struct{}),
+		closed:     make(chan struct{}),
+		quiet:      make(chan struct{}),
+		live:       make(map[*worker]struct{}),
+	}
+	p.wake.L = &p.mu
+	if p.cfg.queueSize > 0 {
+		p.room = make(chan struct{}, p.cfg.queueSize)
+	}
+	p.stopWatch = context.AfterFunc(ctx, func() {
+		p.watchFired.Store(true)
+		defer close(p.watchDone)
+		p.shutdown(withCause(context.Canceled, ctxError(ctx)))
+	})
+	return p
+}
+
+// Stats returns the pool's counts. They are exact once the pool is quiet; while
+// tasks run, each count is exact but they are not read at one instant.
+func (p *Pool) Stats() Stats {
+	s := &p.stats
+	return Stats{
+		Queued:    int(s.queued.Load()),
+		Running:   int(s.running.Load()),
+		Done:      int(s.done.Load()),
+		Failed:    int(s.failed.Load()),
+		Canceled:  int(s.canceled.Load()),
+		Abandoned: int(s.abandoned.Load()),
+	}
+}
+
+// Close stops accepting tasks (Submit resolves with ErrClosed after it) and waits
+// until every queued and running task has finished and every goroutine of the
+// pool has exited; then it returns nil. When ctx ends first, Close cancels what is
+// left, queued and running, and returns at once with ctx's error, saying how many
+// tasks were abandoned still running. Close may be called more than once.
+func (p *Pool) Close(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.closing {
+		p.closing = true
+		close(p.closed)
+		p.wake.Broadcast()
+		p.checkQuiet()
+	}
+	p.mu.Unlock()
+
+	select {
+	case <-p.quiet:
+	case <-ctx.Done():
+		n := p.shutdown(withCause(context.Canceled, ErrClosed))
+		return fmt.Errorf("pool: close: %w (%d tasks abandoned still running)", ctxError(ctx), n)
+	}
+	// The watcher of the parent ctx may be running shutdown: wait for it, so that
+	// no goroutine of the pool is left when Close returns nil.
+	if !p.stopWatch() && p.watchFired.Load() {
+		select {
+		case <-p.watchDone:
+		case <-ctx.Done():
+			return fmt.Errorf("pool: close: %w", ctxError(ctx))
+		}
+	}
+	return nil
+}
+
+// enqueue queues r for a worker. A bounded queue makes it wait, on ctx, for room.
+// It fails when the pool is closed or stopped or ctx ends first.
+func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
+	if p.room != nil {
+		select {
+		case p.room <- struct{}{}:
+		default:
+			select {
+			case p.room <- struct{}{}:
+			case <-ctx.Done():
+				return ctxError(ctx)
+			case <-p.closed:
+				return ErrClosed
+			case <-p.parentDone:
+				return withCause(context.Canceled, ctxError(p.parent))
+			}
+		}
+	}
+	p.mu.Lock()
+	var err error
+	switch {
+	case p.closing:
+		err = ErrClosed
+	case p.stopped:
+		err = p.stopErr
+	case t != nil && !t.state.CompareAndSwap(pending, queued):
+		// Its Submit ctx ended while it waited for room: already resolved.
+	default:
+		if t != nil {
+			p.stats.queued.Add(1)
+		}
+		p.queue.push(r)
+		if p.idle > 0 {
+			p.wake.Signal()
+		} else if p.workers < p.cfg.workers {
+			p.spawn()
+		}
+		p.mu.Unlock()
+		return nil
+	}
+	p.mu.Unlock()
+	p.releaseRoom()
+	return err
+}
+
+// releaseRoom gives back the token a queued task took from a bounded queue.
+func (p *Pool) releaseRoom() {
+	if p.room != nil {
+		<-p.room
+	}
+}
+
+// spawn starts a worker in a free slot. p.mu must be held.
+func (p *Pool) spawn() {
+	p.workers++
+	w := &worker{}
+	p.live[w] = struct{}{}
+	go p.work(w)
+}
+
+// work is a worker's loop: take the next runner, run it, repeat until the pool
+// closes or stops.
+func (p *Pool) work(w *worker) {
+	p.mu.Lock()
+	for p.next(w) {
+		p.mu.Unlock()
+		w.cur.run()
+		p.mu.Lock()
+		w.cur = nil
+		if w.detached {
+			// Its task was abandoned and its slot given away: take a slot back
+			// if one is free, else leave.
+			w.detached = false
+			p.detached--
+			if p.workers >= p.cfg.workers {
+				p.exit(w)
+				return
+			}
+			p.workers++
+		}
+	}
+	p.workers--
+	p.exit(w)
+}
+
+// exit removes w from the pool and unlocks p.mu.
+func (p *Pool) exit(w *worker) {
+	delete(p.live, w)
+	p.checkQuiet()
+	p.mu.Unlock()
+}
+
+// next waits, with p.mu held, until a runner can start on w, and sets w.cur. It
+// reports false when w should exit: the pool stopped, or it closed and nothing is
+// queued.
+func (p *Pool) next(w *worker) bool {
+	for !p.stopped {
+		if r, ok := p.queue.pop(); ok {
+			w.gen++
+			if r.start(w, w.gen) {
+				w.cur = r
+				return true
+			}
+			continue
+		}
+		if p.closing {
+			return false
+		}
+		p.idle++
+		p.wake.Wait()
+		p.idle--
+	}
+	return false
+}
+
+// checkQuiet closes p.quiet once Close was called and no goroutine is left.
+// p.mu must be held.
+func (p *Pool) checkQuiet() {
+	if p.closing && len(p.live) == 0 && !p.isQuiet {
+		p.isQuiet = true
+		close(p.quiet)
+	}
+}
+
+// abandon frees the slot of w, whose runner number gen is still running although
+// its waiter was released, so that the pool keeps its capacity while that
+// goroutine finishes. Past the cap of cfg.workers detached goroutines the slot
+// stays taken until the runner returns.
+func (p *Pool) abandon(w *worker, gen uint64) {
+	p.stats.abandoned.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w.cur == nil || w.gen != gen || w.detached || p.detached >= p.cfg.workers {
+		return
+	}
+	w.detached = true
+	p.detached++
+	p.workers--
+	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
+		p.spawn()
+	}
+}
+
+// shutdown stops the pool: nothing more starts, queued runners are dropped and
+// running ones stopped with err. It returns how many runners were still running,
+// abandoned ones included.
+func (p *Pool) shutdown(err error) int {
+	p.mu.Lock()
+	if p.stopped {
+		n := p.busy()
+		p.mu.Unlock()
+		return n
+	}
+	p.stopped, p.stopErr = true, err
+	queued := p.queue.drain()
+	var running []runner
+	for w := range p.live {
+		if w.cur != nil && !w.detached {
+			running = append(running, w.cur)
+		}
+	}
+	n := p.busy()
+	p.wake.Broadcast()
+	p.mu.Unlock()
+
+	for _, r := range queued {
+		r.stop(err)
+	}
+	for _, r := range running {
+		r.stop(err)
+	}
+	return n
+}
+
+// busy counts the goroutines running a runner. p.mu must be held.
+func (p *Pool) busy() int {
+	n := 0
+	for w := range p.live {
+		if w.cur != nil {
+			n++
+		}
+	}
+	return n
+}

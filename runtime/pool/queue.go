@@ -1,0 +1,51 @@
+package pool
+
+// queue is a FIFO ring of runners waiting for a worker. It is not safe for
+// concurrent use: the Pool guards it with its mutex.
+type queue struct {
+	buf  []runner
+	head int // index of the oldest entry
+	n    int // number of entries
+}
+
+func (q *queue) len() int { return q.n }
+
+func (q *queue) push(r runner) {
+	if q.n == len(q.buf) {
+		q.grow()
+	}
+	q.buf[(q.head+q.n)%len(q.buf)] = r
+	q.n++
+}
+
+func (q *queue) pop() (runner, bool) {
+	if q.n == 0 {
+		return nil, false
+	}
+	r := q.buf[q.head]
+	q.buf[q.head] = nil
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	if q.n == 0 && len(q.buf) > 1024 {
+		*q = queue{} // let a burst's backing array go
+	}
+	return r, true
+}
+
+// drain empties the queue and returns what it held, oldest first.
+func (q *queue) drain() []runner {
+	out := make([]runner, q.n)
+	for i := range out {
+		out[i], _ = q.pop()
+	}
+	*q = queue{}
+	return out
+}
+
+func (q *queue) grow() {
+	buf := make([]runner, max(16, 2*len(q.buf)))
+	for i := range q.n {
+		buf[i] = q.buf[(q.head+i)%len(q.buf)]
+	}
+	q.buf, q.head = buf, 0
+}

@@ -1,0 +1,227 @@
+package pool
+
+import (
+	"context"
+	"iter"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+)
+
+// Stream calls fn for every input of in on p's workers and yields each result with
+// its error (a *TaskError naming the input), in input order, or in the order they
+// finish with Unordered. Errors do not stop the stream: the loop decides. Breaking
+// out of the loop cancels the inputs still running and pulls no more; when ctx
+// ends, the loop gets one last pair with ctx's error, at once, even while an fn
+// ignores its ctx.
+//
+// Memory stays bounded whatever the input's length: at most a window of four
+// inputs per worker is pulled from in and not yet yielded. in is read on a
+// goroutine of its own; if in blocks, that goroutine stays until in returns.
+func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(context.Context, I) (O, error), opts ...MapOption) iter.Seq2[O, error] {
+	cfg := newMapConfig(opts)
+	return func(yield func(O, error) bool) {
+		window := 4 * p.cfg.workers
+		s := &streamJob[I, O]{
+			pool:    p,
+			fn:      fn,
+			cfg:     cfg,
+			tokens:  make(chan struct{}, window),
+			items:   make(chan streamItem[I]),
+			results: make(chan streamItem[O], window),
+			fed:     make(chan struct{}),
+			runners: make([]*streamRunner[I, O], p.cfg.workers),
+		}
+		s.ctx, s.cancel = context.WithCancelCause(ctx)
+		defer s.stop(context.Canceled)
+		for i := range s.runners {
+			s.runners[i] = &streamRunner[I, O]{job: s}
+		}
+		for _, r := range s.runners {
+			if err := p.enqueue(ctx, r, nil); err != nil {
+				var zero O
+				yield(zero, err)
+				return
+			}
+		}
+		go s.feed(in)
+		s.loop(yield, window)
+	}
+}
+
+// streamItem is an input on its way to a runner, or a result on its way back.
+type streamItem[T any] struct {
+	seq int // position in the input
+	val T
+	err error
+}
+
+// streamJob is one loop over a Stream.
+type streamJob[I, O any] struct {
+	pool    *Pool
+	ctx     context.Context // the items' ctx: the Stream's, cancelled when the loop ends
+	cancel  context.CancelCauseFunc
+	fn      func(context.Context, I) (O, error)
+	cfg     mapConfig
+	tokens  chan struct{}         // one per input pulled and not yet yielded
+	items   chan streamItem[I]    // feeder to runners
+	results chan streamItem[O]    // runners to the loop; never full, thanks to tokens
+	fed     chan struct{}         // closed when the feeder is done
+	total   int                   // inputs fed; read after fed is closed
+	inErr   error                 // a panic of in; read after fed is closed
+	runners []*streamRunner[I, O] // the pool runners that call fn
+}
+
+// feed pulls inputs from in and hands them to the runners, one token each.
+func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
+	defer close(s.fed)
+	defer func() {
+		if v := recover(); v != nil {
+			s.inErr = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	for v := range in {
+		select {
+		case s.tokens <- struct{}{}:
+		case <-s.ctx.Done():
+			s.pool.stats.canceled.Add(1)
+			return
+		}
+		select {
+		case s.items <- streamItem[I]{seq: s.total, val: v}:
+			s.total++
+		case <-s.ctx.Done():
+			s.pool.stats.canceled.Add(1)
+			return
+		}
+	}
+	close(s.items)
+}
+
+// loop yields results as they come, in input order unless Unordered, until every
+// input has been yielded, the loop breaks or the ctx ends.
+func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
+	var (
+		ring    = make([]*streamItem[O], window) // reorder buffer, by seq % window
+		next    int                              // the next seq to yield in order
+		yielded int
+		total   = -1
+		fed     = s.fed
+		zero    O
+	)
+	emit := func(r *streamItem[O]) bool {
+		<-s.tokens
+		yielded++
+		if s.cfg.progress != nil {
+			s.cfg.progress(yielded, total)
+		}
+		if r.err != nil {
+			return yield(r.val, &TaskError{Index: r.seq, Err: r.err})
+		}
+		return yield(r.val, nil)
+	}
+	for total < 0 || yielded < total {
+		select {
+		case r := <-s.results:
+			if s.cfg.unordered {
+				if !emit(&r) {
+					return
+				}
+				continue
+			}
+			ring[r.seq%window] = &r
+			for ; ring[next%window] != nil; next++ {
+				r := ring[next%window]
+				ring[next%window] = nil
+				if !emit(r) {
+					return
+				}
+			}
+		case <-fed:
+			fed, total = nil, s.total
+			if s.inErr != nil {
+				yield(zero, s.inErr)
+				return
+			}
+			if yielded == total && s.cfg.progress != nil {
+				s.cfg.progress(yielded, total) // the final count, now that it is known
+			}
+		case <-s.ctx.Done():
+			yield(zero, ctxError(s.ctx))
+			return
+		}
+	}
+}
+
+// stop ends the job with err: inputs not started never run, the items' ctx is
+// cancelled and runners still inside fn are abandoned.
+func (s *streamJob[I, O]) stop(err error) {
+	s.cancel(err)
+	for _, r := range s.runners {
+		if r.busy.Load() {
+			s.pool.abandon(r.w, r.gen)
+		}
+	}
+}
+
+// streamRunner is one pool runner of a Stream: it calls fn on inputs from the
+// feeder until they end or the job does.
+type streamRunner[I, O any] struct {
+	job  *streamJob[I, O]
+	w    *worker
+	gen  uint64
+	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+}
+
+func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
+	r.w, r.gen = w, gen
+	return r.job.ctx.Err() == nil
+}
+
+func (r *streamRunner[I, O]) stop(err error) { r.job.cancel(err) }
+
+func (r *streamRunner[I, O]) run() {
+	s := r.job
+	stats := &s.pool.stats
+	for {
+		var it streamItem[I]
+		var ok bool
+		select {
+		case it, ok = <-s.items:
+			if !ok {
+				return
+			}
+		case <-s.ctx.Done():
+			return
+		}
+		if s.ctx.Err() != nil {
+			stats.canceled.Add(1)
+			return
+		}
+		r.busy.Store(true)
+		v, err := callOne(s.ctx, s.pool.cfg.taskTimeout, s.fn, it.val)
+		r.busy.Store(false)
+		if err != nil {
+			stats.failed.Add(1)
+		} else {
+			stats.done.Add(1)
+		}
+		s.results <- streamItem[O]{seq: it.seq, val: v, err: err}
+	}
+}
+
+// callOne runs fn on one input, under a deadline d when d > 0, and turns a panic
+// into a *PanicError.
+func callOne[I, O any](ctx context.Context, d time.Duration, fn func(context.Context, I) (O, error), in I) (v O, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	return fn(ctx, in)
+}

@@ -1,0 +1,75 @@
+package pool
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// taskCtx is the context a submitted task runs with. It is lazy, which is why it is
+// not a context.WithCancel child of the Submit ctx: that costs two allocations and
+// a turn on the parent's lock per task. Nothing here is allocated until the task
+// calls Done, and every way a task can end (its Submit ctx, the pool's ctx, Cancel,
+// TaskTimeout) goes through task.cancel, which calls cancel below.
+//
+// Value and Deadline come from the Submit ctx. context.Cause of a taskCtx is its
+// Submit ctx's cause, or nil when Cancel or TaskTimeout ended it.
+type taskCtx struct {
+	parent   context.Context // the Submit ctx
+	deadline time.Time       // set by TaskTimeout when the task starts
+
+	mu   sync.Mutex
+	done chan struct{} // made on the first call to Done
+	err  error         // context.Canceled or context.DeadlineExceeded, once ended
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Deadline returns the earlier of the Submit ctx's deadline and the TaskTimeout.
+func (c *taskCtx) Deadline() (time.Time, bool) {
+	d, ok := c.parent.Deadline()
+	if !c.deadline.IsZero() && (!ok || c.deadline.Before(d)) {
+		return c.deadline, true
+	}
+	return d, ok
+}
+
+// Done returns a channel closed when the task is cancelled or times out.
+func (c *taskCtx) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		if c.err != nil {
+			c.done = closedChan
+		} else {
+			c.done = make(chan struct{})
+		}
+	}
+	return c.done
+}
+
+// Err returns nil until Done is closed, then context.Canceled or
+// context.DeadlineExceeded.
+func (c *taskCtx) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Value looks key up in the Submit ctx.
+func (c *taskCtx) Value(key any) any { return c.parent.Value(key) }
+
+func (c *taskCtx) String() string { return "pool task context" }
+
+// cancel ends the context with err unless it has ended already.
+func (c *taskCtx) cancel(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return
+	}
+	c.err = err
+	if c.done != nil {
+		close(c.done)
+	}
+}
