@@ -28,25 +28,32 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	}
 	j.ctx, j.cancel = context.WithCancelCause(ctx)
 	defer j.cancel(context.Canceled)
-	if ctx.Err() != nil {
-		j.abort(ctxError(ctx))
-		return j.out, j.err
-	}
-	// The loops are allocated before any is queued: abort reads j.runners.
+	// The loops exist before any is queued: finish reads j.runners.
 	j.runners = make([]*mapRunner[I, O], min(p.cfg.workers, len(in)))
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
 	}
+	if ctx.Err() != nil {
+		j.end1(ctxError(ctx))
+		return j.out, j.err
+	}
 	for _, r := range j.runners {
 		if err := p.enqueue(ctx, r, nil); err != nil {
-			j.abort(err)
+			j.end1(err)
 			break
 		}
 	}
 	select {
 	case <-j.end:
 	case <-ctx.Done():
-		j.abort(ctxError(ctx))
+		j.end1(ctxError(ctx))
+	}
+	// Loops still inside fn after an early end are abandoned: their slots go to
+	// fresh workers.
+	for _, r := range j.runners {
+		if r.busy.Load() {
+			p.abandon(r.w, r.gen)
+		}
 	}
 	return j.out, j.err
 }
@@ -65,7 +72,7 @@ type mapJob[I, O any] struct {
 	over    atomic.Bool  // mirrors ended, for the loops to read without mu
 	end     chan struct{}
 
-	mu       sync.Mutex // guards out once the loops run, and what follows
+	mu       sync.Mutex // guards out while the loops run, and what follows
 	ended    bool       // out is final: nothing more is written to it
 	finished int        // inputs whose result or error is in
 	errs     []error    // with CollectErrors
@@ -75,8 +82,33 @@ type mapJob[I, O any] struct {
 // claimedAll is stored into next when the job ends: no claim succeeds after it.
 const claimedAll = 1 << 62
 
-// finish ends the job with err. j.mu must be held.
+// end1 ends the job with err unless it has ended already.
+func (j *mapJob[I, O]) end1(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.ended {
+		j.finish(err)
+	}
+}
+
+// finish ends the job with err. It first keeps the results the loops have staged
+// but not published, so that an fn that ignores its ctx does not take the
+// finished inputs of its chunk with it. j.mu must be held.
 func (j *mapJob[I, O]) finish(err error) {
+	rescued := false
+	for _, r := range j.runners {
+		if n := int(r.staged.Load()); n > 0 {
+			lo := r.lo.Load()
+			copy(j.out[lo:], r.buf[:n])
+			r.rescued = n
+			j.finished += n
+			j.pool.stats.done.Add(int64(n))
+			rescued = true
+		}
+	}
+	if rescued && j.cfg.progress != nil {
+		j.cfg.progress(j.finished, len(j.in))
+	}
 	j.ended = true
 	j.over.Store(true)
 	j.err = err
@@ -88,42 +120,27 @@ func (j *mapJob[I, O]) finish(err error) {
 	j.cancel(context.Canceled)
 }
 
-// abort ends the job early with err: out keeps what finished, the items' ctx is
-// cancelled, and the loops still inside fn are abandoned.
-func (j *mapJob[I, O]) abort(err error) {
-	j.mu.Lock()
-	if j.ended {
-		j.mu.Unlock()
-		return
-	}
-	j.finish(err)
-	j.mu.Unlock()
-	for _, r := range j.runners {
-		if r.busy.Load() {
-			j.pool.abandon(r.w, r.gen)
-		}
-	}
-}
-
-// publish copies the results of inputs lo..lo+len(res) into out and, when err is
+// publish copies r's staged results, of inputs lo.., into out and, when err is
 // not nil, records the failure of the input after them; hi ends the chunk. It
-// reports false when the job has ended: the chunk's inputs not published then
-// count as cancelled.
-func (j *mapJob[I, O]) publish(res []O, lo, hi int, err error) bool {
+// returns how many results it published, and false when the job has ended: it
+// then only counts the chunk's inputs that finish did not keep as cancelled.
+func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	n := int(r.staged.Load())
+	r.staged.Store(0)
 	if j.ended {
-		j.pool.stats.canceled.Add(int64(hi - lo))
-		return false
+		j.pool.stats.canceled.Add(int64(hi - lo - r.rescued))
+		return 0, false
 	}
-	copy(j.out[lo:], res)
-	j.finished += len(res)
-	j.pool.stats.done.Add(int64(len(res)))
+	copy(j.out[lo:], r.buf[:n])
+	j.finished += n
+	j.pool.stats.done.Add(int64(n))
 	var fail *TaskError
 	if err != nil {
 		j.finished++
 		j.pool.stats.failed.Add(1)
-		fail = &TaskError{Index: lo + len(res), Err: err}
+		fail = &TaskError{Index: lo + n, Err: err}
 		j.errs = append(j.errs, fail)
 	}
 	if j.cfg.progress != nil {
@@ -133,13 +150,13 @@ func (j *mapJob[I, O]) publish(res []O, lo, hi int, err error) bool {
 	case fail != nil && !j.cfg.collect:
 		j.pool.stats.canceled.Add(int64(hi - fail.Index - 1))
 		j.finish(fail)
-		return false
+		return n, false
 	case j.finished == len(j.in):
 		// Chunks finish out of order: report errors in input order.
 		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
 		j.finish(errors.Join(j.errs...))
 	}
-	return true
+	return n, true
 }
 
 // mapRunner is one loop of a Map job: it claims chunks of inputs until none is
@@ -149,15 +166,24 @@ type mapRunner[I, O any] struct {
 	w    *worker
 	gen  uint64
 	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	buf  []O         // results of the chunk being run
+	buf  []O         // results of the chunk being run, not yet published
+
+	// staged counts the results in buf. It is stored after each result while
+	// chunks are small (slow inputs) and once per chunk when they are large (fast
+	// inputs), and reset by publish, under the job's mu: so finish, also under
+	// mu, can read buf[:staged] while the loop goes on writing past it.
+	staged  atomic.Int32
+	lo      atomic.Int64 // the input of buf[0]; stored before staged
+	rescued int          // results of this chunk that finish kept; guarded by the job's mu
 }
 
 // Chunks start at one input and double while a chunk takes under chunkFast, so
 // slow inputs are published one by one and fast ones cost a lock per thousands.
 const (
-	chunkFast = 50 * time.Microsecond
-	chunkSlow = time.Millisecond
-	chunkMax  = 4096
+	chunkFast    = 50 * time.Microsecond
+	chunkSlow    = time.Millisecond
+	chunkMax     = 4096
+	stageEachMax = 64 // chunks up to this size stage each result as it comes
 )
 
 func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
@@ -165,7 +191,7 @@ func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 	return !r.job.over.Load()
 }
 
-func (r *mapRunner[I, O]) stop(err error) { r.job.abort(err) }
+func (r *mapRunner[I, O]) stop(err error) { r.job.end1(err) }
 
 func (r *mapRunner[I, O]) run() {
 	j := r.job
@@ -193,18 +219,19 @@ func (r *mapRunner[I, O]) run() {
 // chunk runs inputs lo..hi and publishes their results. It reports false when the
 // job has ended.
 func (r *mapRunner[I, O]) chunk(lo, hi int) bool {
-	j := r.job
 	if cap(r.buf) < hi-lo {
 		r.buf = make([]O, chunkMax)
 	}
 	for lo < hi {
+		r.lo.Store(int64(lo))
 		r.busy.Store(true)
-		ok, err := r.calls(lo, hi)
+		err := r.calls(lo, hi, hi-lo <= stageEachMax)
 		r.busy.Store(false)
-		if !j.publish(r.buf[:ok], lo, hi, err) {
+		n, ok := r.job.publish(r, lo, hi, err)
+		if !ok {
 			return false
 		}
-		lo += ok
+		lo += n
 		if err != nil {
 			lo++
 		}
@@ -212,23 +239,29 @@ func (r *mapRunner[I, O]) chunk(lo, hi int) bool {
 	return true
 }
 
-// calls runs fn on inputs lo..hi into r.buf until one fails: it returns how many
-// succeeded and the error of the one after them, nil when all succeeded.
-func (r *mapRunner[I, O]) calls(lo, hi int) (ok int, err error) {
+// calls runs fn on inputs lo..hi into r.buf until one fails, staging results as
+// they come when each is true, and returns the error of the failed one, nil when
+// all succeeded.
+func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	j := r.job
+	ok := 0
 	defer func() {
 		if v := recover(); v != nil {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
+		r.staged.Store(int32(ok))
 	}()
 	for ; lo+ok < hi; ok++ {
 		v, err := j.call(j.in[lo+ok])
 		if err != nil {
-			return ok, err
+			return err
 		}
 		r.buf[ok] = v
+		if each {
+			r.staged.Store(int32(ok + 1))
+		}
 	}
-	return ok, nil
+	return nil
 }
 
 // call runs fn on one input, under TaskTimeout when the pool has one.

@@ -110,15 +110,17 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		zero    O
 	)
 	emit := func(r *streamItem[O]) bool {
-		<-s.tokens
 		yielded++
 		if s.cfg.progress != nil {
 			s.cfg.progress(yielded, total)
 		}
+		var err error
 		if r.err != nil {
-			return yield(r.val, &TaskError{Index: r.seq, Err: r.err})
+			err = &TaskError{Index: r.seq, Err: r.err}
 		}
-		return yield(r.val, nil)
+		more := yield(r.val, err)
+		<-s.tokens // only now: the window counts the pair being yielded
+		return more
 	}
 	for total < 0 || yielded < total {
 		select {

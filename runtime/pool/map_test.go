@@ -1,0 +1,228 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func square(_ context.Context, x int) (int, error) { return x * x, nil }
+
+func ints(n int) []int {
+	in := make([]int, n)
+	for i := range in {
+		in[i] = i
+	}
+	return in
+}
+
+func TestMapReturnsResultsInInputOrder(t *testing.T) {
+	p := newPool(t, Workers(3))
+	for _, n := range []int{1, 7, 1000, 100_000} {
+		out, err := Map(context.Background(), p, ints(n), square)
+		if err != nil || len(out) != n {
+			t.Fatalf("n=%d: len %d, err %v", n, len(out), err)
+		}
+		for i, v := range out {
+			if v != i*i {
+				t.Fatalf("n=%d: out[%d] = %d; want %d", n, i, v, i*i)
+			}
+		}
+	}
+	if s := p.Stats(); s.Done != 101_008 {
+		t.Fatalf("Stats = %+v; want 101008 done", s)
+	}
+}
+
+func TestMapEmptyInputReturnsAtOnce(t *testing.T) {
+	p := newPool(t)
+	out, err := Map(context.Background(), p, nil, square)
+	if len(out) != 0 || err != nil {
+		t.Fatalf("Map(nil) = %v, %v", out, err)
+	}
+}
+
+func TestMapFailsFastNamingTheIndexAndKeepsFinished(t *testing.T) {
+	p := newPool(t, Workers(2))
+	boom := errors.New("boom")
+	var after atomic.Int64
+	out, err := Map(context.Background(), p, ints(10_000), func(ctx context.Context, x int) (int, error) {
+		switch {
+		case x == 100:
+			return 0, boom
+		case x > 100 && ctx.Err() != nil:
+			after.Add(1)
+			return 0, ctx.Err()
+		}
+		return x + 1, nil
+	})
+	var te *TaskError
+	if !errors.As(err, &te) || te.Index != 100 || !errors.Is(err, boom) {
+		t.Fatalf("err = %v; want *TaskError at index 100 wrapping boom", err)
+	}
+	if len(out) != 10_000 {
+		t.Fatalf("len(out) = %d; want 10000", len(out))
+	}
+	finished := 0
+	for i, v := range out {
+		if v != 0 {
+			finished++
+			if v != i+1 {
+				t.Fatalf("out[%d] = %d; want %d", i, v, i+1)
+			}
+		}
+	}
+	if finished == 0 {
+		t.Fatal("no result kept")
+	}
+	closeQuiet(t, p)
+	s := p.Stats()
+	if s.Done != finished || s.Failed != 1 || s.Done+s.Failed+s.Canceled != 10_000 {
+		t.Fatalf("Stats = %+v; want %d done, 1 failed, the rest canceled", s, finished)
+	}
+}
+
+func TestMapCollectErrorsRunsEverything(t *testing.T) {
+	p := newPool(t, Workers(2))
+	out, err := Map(context.Background(), p, ints(1000), func(_ context.Context, x int) (int, error) {
+		if x%100 == 3 {
+			return 0, errors.New("bad")
+		}
+		if x == 507 {
+			panic("oops")
+		}
+		return x, nil
+	}, CollectErrors())
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("err = %v; want errors.Join of *TaskError", err)
+	}
+	var idx []int
+	for _, e := range joined.Unwrap() {
+		idx = append(idx, e.(*TaskError).Index)
+	}
+	want := []int{3, 103, 203, 303, 403, 503, 507, 603, 703, 803, 903}
+	if len(idx) != len(want) {
+		t.Fatalf("failed indexes %v; want %v", idx, want)
+	}
+	for i := range want {
+		if idx[i] != want[i] {
+			t.Fatalf("failed indexes %v; want %v", idx, want)
+		}
+	}
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "oops" {
+		t.Fatalf("err = %v; want a *PanicError among them", err)
+	}
+	if out[999] != 999 || out[508] != 508 {
+		t.Fatalf("results after failures lost: out[508]=%d out[999]=%d", out[508], out[999])
+	}
+}
+
+func TestMapReturnsOnCancelWhileFnIgnoresCtx(t *testing.T) {
+	p := newPool(t, Workers(2))
+	release := make(chan struct{})
+	defer close(release)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var finished atomic.Int64
+	type result struct {
+		out []int
+		err error
+	}
+	res := make(chan result)
+	go func() {
+		out, err := Map(ctx, p, ints(1000), func(_ context.Context, x int) (int, error) {
+			if x >= 10 {
+				<-release // ignores its ctx
+			}
+			finished.Add(1)
+			return x + 1, nil
+		})
+		res <- result{out, err}
+	}()
+	eventually(t, "10 inputs finished", func() bool { return finished.Load() >= 10 })
+	time.Sleep(10 * time.Millisecond) // lets the loops publish and get stuck
+	cancel(ErrInterrupted)
+	var r result
+	select {
+	case r = <-res:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Map did not return after cancel")
+	}
+	if !errors.Is(r.err, context.Canceled) || !errors.Is(r.err, ErrInterrupted) {
+		t.Fatalf("err = %v; want context.Canceled with cause ErrInterrupted", r.err)
+	}
+	for i := range 10 {
+		if r.out[i] != i+1 {
+			t.Fatalf("finished result out[%d] = %d thrown away; want %d", i, r.out[i], i+1)
+		}
+	}
+	if s := p.Stats(); s.Abandoned != 2 {
+		t.Fatalf("Stats = %+v; want the 2 stuck loops abandoned", s)
+	}
+	// The pool keeps its capacity while those two are stuck.
+	out, err := Map(context.Background(), p, ints(100), square)
+	if err != nil || out[99] != 99*99 {
+		t.Fatalf("Map after abandonment: %v", err)
+	}
+}
+
+func TestMapProgressIsSerialAndEndsAtTotal(t *testing.T) {
+	p := newPool(t, Workers(4))
+	var inside atomic.Bool
+	var calls, last atomic.Int64
+	_, err := Map(context.Background(), p, ints(50_000), square, Progress(func(done, total int) {
+		if inside.Swap(true) {
+			t.Error("Progress called concurrently with itself")
+		}
+		if total != 50_000 || int64(done) < last.Load() {
+			t.Errorf("Progress(%d, %d) after %d", done, total, last.Load())
+		}
+		last.Store(int64(done))
+		calls.Add(1)
+		inside.Store(false)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.Load() != 50_000 || calls.Load() < 2 {
+		t.Fatalf("last Progress done = %d after %d calls; want 50000", last.Load(), calls.Load())
+	}
+}
+
+func TestMapOnClosedPoolIsErrClosed(t *testing.T) {
+	p := New(context.Background())
+	closeQuiet(t, p)
+	out, err := Map(context.Background(), p, ints(10), square)
+	if !errors.Is(err, ErrClosed) || len(out) != 10 {
+		t.Fatalf("Map = %d results, %v; want 10 zero results and ErrClosed", len(out), err)
+	}
+}
+
+func TestMapPoolCtxCancelEndsMap(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	p := New(ctx, Workers(2))
+	started := make(chan struct{}, 1000)
+	res := make(chan error)
+	go func() {
+		_, err := Map(context.Background(), p, ints(1000), func(ctx context.Context, x int) (int, error) {
+			started <- struct{}{}
+			<-ctx.Done()
+			return 0, ctx.Err()
+		})
+		res <- err
+	}()
+	<-started
+	cancel(ErrInterrupted)
+	select {
+	case err := <-res:
+		if !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("err = %v; want cause ErrInterrupted", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Map did not return when the pool's ctx ended")
+	}
+	closeQuiet(t, p)
+}

@@ -1,0 +1,188 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// count yields 0..n-1.
+func count(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+func TestStreamYieldsInInputOrder(t *testing.T) {
+	p := newPool(t, Workers(4))
+	next := 0
+	for v, err := range Stream(context.Background(), p, count(10_000), func(_ context.Context, x int) (int, error) {
+		if x%7 == 0 {
+			time.Sleep(10 * time.Microsecond) // finish out of order
+		}
+		return x * 2, nil
+	}) {
+		if err != nil || v != next*2 {
+			t.Fatalf("item %d: %v, %v; want %d", next, v, err, next*2)
+		}
+		next++
+	}
+	if next != 10_000 {
+		t.Fatalf("yielded %d; want 10000", next)
+	}
+}
+
+func TestStreamUnorderedYieldsInCompletionOrder(t *testing.T) {
+	p := newPool(t, Workers(4))
+	var got []int
+	for v, err := range Stream(context.Background(), p, count(4), func(_ context.Context, x int) (int, error) {
+		time.Sleep(time.Duration(4-x) * 30 * time.Millisecond) // the last input finishes first
+		return x, nil
+	}, Unordered()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if !slices.Equal(got, []int{3, 2, 1, 0}) {
+		t.Fatalf("got %v; want [3 2 1 0]", got)
+	}
+}
+
+func TestStreamErrorsNameTheInputAndGoOn(t *testing.T) {
+	p := newPool(t, Workers(2))
+	var failed []int
+	n := 0
+	for _, err := range Stream(context.Background(), p, count(100), func(_ context.Context, x int) (int, error) {
+		if x%10 == 5 {
+			panic("five")
+		}
+		return x, nil
+	}) {
+		n++
+		var te *TaskError
+		var pe *PanicError
+		if errors.As(err, &te) && errors.As(err, &pe) {
+			failed = append(failed, te.Index)
+		} else if err != nil {
+			t.Fatalf("err = %v; want *TaskError with *PanicError", err)
+		}
+	}
+	if n != 100 || len(failed) != 10 || failed[0] != 5 || failed[9] != 95 {
+		t.Fatalf("%d yielded, failed at %v", n, failed)
+	}
+}
+
+func TestStreamBreakCancelsTheRest(t *testing.T) {
+	p := newPool(t, Workers(2))
+	var ran, cancelled atomic.Int64
+	for v := range Stream(context.Background(), p, count(1_000_000), func(ctx context.Context, x int) (int, error) {
+		ran.Add(1)
+		if x >= 10 {
+			<-ctx.Done()
+			cancelled.Add(1)
+			return 0, ctx.Err()
+		}
+		return x, nil
+	}) {
+		if v == 5 {
+			break
+		}
+	}
+	closeQuiet(t, p) // no goroutine left, and Close returns: the blocked fns were cancelled
+	if ran.Load() > 100 {
+		t.Fatalf("%d inputs ran after a break at the 6th", ran.Load())
+	}
+	if s := p.Stats(); s.Done+s.Failed != int(ran.Load()) || s.Done < 6 {
+		t.Fatalf("Stats = %+v; want each of the %d inputs that ran counted once", s, ran.Load())
+	}
+}
+
+func TestStreamMemoryIsBoundedByTheWindow(t *testing.T) {
+	const workers = 3
+	p := newPool(t, Workers(workers))
+	var pulled, yielded, maxAhead atomic.Int64
+	in := func(yield func(int) bool) {
+		for i := range 1_000_000 {
+			ahead := pulled.Add(1) - yielded.Load()
+			if ahead > maxAhead.Load() {
+				maxAhead.Store(ahead)
+			}
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	for range Stream(context.Background(), p, in, square) {
+		yielded.Add(1)
+	}
+	if yielded.Load() != 1_000_000 {
+		t.Fatalf("yielded %d; want 1000000", yielded.Load())
+	}
+	// The window is four inputs per worker, plus the one the feeder holds.
+	if limit := int64(4*workers + 1); maxAhead.Load() > limit {
+		t.Fatalf("%d inputs pulled and not yet yielded; want at most %d", maxAhead.Load(), limit)
+	}
+}
+
+func TestStreamCtxCancelEndsTheLoopWithCtxError(t *testing.T) {
+	p := newPool(t, Workers(2))
+	release := make(chan struct{})
+	defer close(release)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var last error
+	n := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, err := range Stream(ctx, p, count(100), func(_ context.Context, x int) (int, error) {
+			if x >= 3 {
+				<-release // ignores its ctx
+			}
+			return x, nil
+		}) {
+			n++
+			last = err
+			if n == 3 {
+				cancel(ErrInterrupted)
+			}
+		}
+	}()
+	within(t, "the Stream loop after cancel", done)
+	if n != 4 || !errors.Is(last, context.Canceled) || !errors.Is(last, ErrInterrupted) {
+		t.Fatalf("%d pairs, last err %v; want 3 results then the ctx error", n, last)
+	}
+}
+
+func TestStreamProgressLearnsTheTotal(t *testing.T) {
+	p := newPool(t, Workers(2))
+	var calls [][2]int
+	for range Stream(context.Background(), p, count(50), square, Progress(func(done, total int) {
+		calls = append(calls, [2]int{done, total})
+	})) {
+	}
+	if len(calls) < 50 || calls[0] != [2]int{1, -1} {
+		t.Fatalf("Progress calls %v", calls)
+	}
+	if last := calls[len(calls)-1]; last != [2]int{50, 50} {
+		t.Fatalf("last Progress call %v; want [50 50]", last)
+	}
+}
+
+func TestStreamOnClosedPoolYieldsErrClosed(t *testing.T) {
+	p := New(context.Background())
+	closeQuiet(t, p)
+	for _, err := range Stream(context.Background(), p, count(3), square) {
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("err = %v; want ErrClosed", err)
+		}
+	}
+}
