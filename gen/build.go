@@ -1,0 +1,183 @@
+package gen
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// A builder describes the workers of one package.
+type builder struct {
+	fset     *token.FileSet
+	pkg      *types.Package
+	info     *types.Info
+	file     *ast.File         // the file being read
+	names    map[string]string // import path → preferred, later final, name in the generated file
+	pkgNames map[string]string // import path → package name
+	errs     ErrorList
+}
+
+// Build describes the workers of p, a package loaded by [Load] (or built alike:
+// Name, PkgPath, Dir, Fset, Syntax, Types, TypesInfo and Errors set), and checks
+// them. output is the generated file's name in p.Dir. Build returns nil, nil
+// when p has no workers, and an [ErrorList] when anything is wrong: then p's
+// type errors if it has any, else every problem with its workers.
+func Build(p *packages.Package, output string) (*Package, error) {
+	if p.Types == nil || p.TypesInfo == nil {
+		return nil, loadErrors(p, "", nil).Err()
+	}
+	b := &builder{fset: p.Fset, pkg: p.Types, info: p.TypesInfo, names: fixedNames(), pkgNames: fixedNames()}
+	var works []*work
+	helper := ""
+	for _, f := range p.Syntax {
+		b.file = f
+		for _, d := range findDirectives(b.fset, f, &b.errs) {
+			if w, ok := b.worker(d); ok {
+				topNames(w)
+				works = append(works, w)
+			}
+		}
+	}
+	out := filepath.Join(p.Dir, output)
+	ours := oldNames(out)
+	for _, w := range works {
+		for _, n := range generated(w) {
+			ours[n] = true
+		}
+		if w.Timeout > 0 {
+			helper = "callWithTimeout"
+		}
+	}
+	if errs := loadErrors(p, out, ours); len(errs) > 0 {
+		return nil, errs.Err()
+	}
+	if len(works) == 0 {
+		return nil, b.errs.Err()
+	}
+	declared, imported := b.declared(p.Syntax)
+	b.checkTop(works, declared, imported)
+	if len(b.errs) > 0 {
+		return nil, b.errs.Err()
+	}
+	if helper != "" {
+		helper = namer{}.with(mapKeys(ours)...).with(mapKeys(declared)...).fresh(helper)
+	}
+	model := &Package{Name: p.Name, Path: p.PkgPath, File: out, TimeoutHelper: helper}
+	model.Imports = b.importNames(works, declared, helper)
+	for _, w := range works {
+		b.localNames(w, helper)
+		model.Workers = append(model.Workers, w.Worker)
+	}
+	return model, nil
+}
+
+// declared maps every name declared in the package block to where it is
+// declared, and every import name of the package's files to its import.
+func (b *builder) declared(files []*ast.File) (decls, imports map[string]token.Position) {
+	decls, imports = map[string]token.Position{}, map[string]token.Position{}
+	scope := b.pkg.Scope()
+	for _, n := range scope.Names() {
+		decls[n] = b.fset.Position(scope.Lookup(n).Pos())
+	}
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			name := ""
+			if spec.Name != nil {
+				name = spec.Name.Name
+			} else if pn := b.info.PkgNameOf(spec); pn != nil {
+				name = pn.Name()
+			}
+			if _, ok := imports[name]; !ok && usableAlias(name) && name != "" {
+				imports[name] = b.fset.Position(spec.Pos())
+			}
+		}
+	}
+	return decls, imports
+}
+
+// loadErrors returns p's errors, less those poolgen's own output causes: errors
+// in the file out, and uses of names that out declared or will declare. It also
+// drops the compiler's errors that go list reports for p when it builds export
+// data ("# path" and the compiler's output): they are about the files as on
+// disk, out included, and go/packages' type check of p reports the rest.
+func loadErrors(p *packages.Package, out string, ours map[string]bool) ErrorList {
+	var errs ErrorList
+	for _, e := range p.Errors {
+		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath+"\n") && p.TypesInfo != nil {
+			continue
+		}
+		pos := parsePos(e.Pos)
+		if pos.Filename != "" && !filepath.IsAbs(pos.Filename) && p.Dir != "" {
+			pos.Filename = filepath.Join(p.Dir, pos.Filename)
+		}
+		name, undefined := strings.CutPrefix(e.Msg, "undefined: ")
+		if pos.Filename == out || undefined && ours[name] {
+			continue
+		}
+		if e.Pos == "" || e.Pos == "-" {
+			pos = token.Position{}
+		}
+		errs = append(errs, Error{Pos: pos, Msg: e.Msg})
+	}
+	return errs
+}
+
+// oldNames returns the package-level names declared in out, when out is
+// poolgen's output.
+func oldNames(out string) map[string]bool {
+	names := map[string]bool{}
+	src, err := os.ReadFile(out)
+	if err != nil || !IsGenerated(src) {
+		return names
+	}
+	f, _ := parser.ParseFile(token.NewFileSet(), out, src, parser.SkipObjectResolution)
+	if f == nil {
+		return names
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				names[d.Name.Name] = true
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					names[s.Name.Name] = true
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						names[n.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// IsGenerated reports whether src is poolgen's output: it starts with [Header].
+func IsGenerated(src []byte) bool {
+	return bytes.HasPrefix(src, []byte(Header+"\n"))
+}
+
+// mapKeys returns the keys of m.
+func mapKeys[V any](m map[string]V) []string {
+	list := make([]string, 0, len(m))
+	for k := range m {
+		list = append(list, k)
+	}
+	return list
+}
+
+// fixedNames maps the packages every generated file may import to their names.
+func fixedNames() map[string]string {
+	return map[string]string{RuntimePath: "pool", ContextPath: "context", IterPath: "iter", TimePath: "time", DebugPath: "debug"}
+}

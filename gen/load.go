@@ -1,0 +1,62 @@
+package gen
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// A Config says how to load packages.
+type Config struct {
+	Dir    string   // the directory to resolve patterns in; "" for the current one
+	Tags   string   // comma-separated build tags, as for go build -tags
+	Output string   // the generated file's name in each package directory; "" for DefaultOutput
+	Env    []string // the environment of the go command; nil for the current one
+}
+
+// Mode is what Load asks go/packages for: syntax and types of the matched
+// packages only; their dependencies come from export data.
+const Mode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
+	packages.NeedTypes | packages.NeedTypesInfo
+
+// Load loads the packages matching patterns ("." when there are none), with one
+// call to go/packages. It ignores poolgen's own previous output: a file named
+// cfg.Output that starts with [Header] is read as its package clause alone, so
+// that a stale or broken generated file never stops it from being regenerated.
+// [Build] then drops the errors that ignoring it causes.
+func Load(cfg Config, patterns ...string) ([]*packages.Package, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	output := cfg.Output
+	if output == "" {
+		output = DefaultOutput
+	}
+	pc := &packages.Config{
+		Mode: Mode,
+		Dir:  cfg.Dir,
+		Env:  cfg.Env,
+		ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+			mode := parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
+			if filepath.Base(filename) == output && IsGenerated(src) {
+				mode = parser.PackageClauseOnly
+			}
+			return parser.ParseFile(fset, filename, src, mode)
+		},
+	}
+	if cfg.Tags != "" {
+		pc.BuildFlags = []string{"-tags=" + cfg.Tags}
+	}
+	pkgs, err := packages.Load(pc, patterns...)
+	if err != nil {
+		return nil, err
+	}
+	if len(pkgs) == 0 {
+		return nil, ErrorList{{Msg: "no packages match " + strings.Join(patterns, " ")}}
+	}
+	return pkgs, nil
+}

@@ -1,0 +1,124 @@
+package templates
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/poolgen/poolgen/gen"
+)
+
+// A renderer emits the declarations generated for one worker.
+type renderer struct {
+	w      *gen.Worker
+	helper string // the timeout helper's name
+	pool   string // the runtime's import name, for doc links
+}
+
+// render emits the Args and Result structs and the three wrappers.
+func (r *renderer) render(f *jen.File) {
+	w, n := r.w, &r.w.Names
+	if n.Args != "" {
+		f.Commentf("%s holds the %s of one %s call, for %s and %s.", n.Args, r.inputsNoun(), w.Title, n.Map, n.Stream)
+		/* type ResizeArgs[T C] struct { Img Image; Width int } */
+		f.Type().Id(n.Args).Add(r.typeParams()).Struct(fields(w.Inputs())...)
+	}
+	if n.Result != "" {
+		f.Commentf("%s holds the results of one %s call.", n.Result, w.Title)
+		/* type ResizeResult[T C] struct { R0 Image; R1 int } */
+		f.Type().Id(n.Result).Add(r.typeParams()).Struct(fields(w.Results)...)
+	}
+	r.submit(f)
+	r.mapOrStream(f, n.Map, "returns the results in input order", jen.Index().Add(r.elem()), "Map",
+		jen.Params(jen.Index().Add(r.out()), jen.Error()))
+	r.mapOrStream(f, n.Stream, "yields the results as they come", jen.Qual(gen.IterPath, "Seq").Types(r.elem()), "Stream",
+		jen.Qual(gen.IterPath, "Seq2").Types(r.out(), jen.Error()))
+}
+
+// submit emits the Submit wrapper.
+func (r *renderer) submit(f *jen.File) {
+	w, n := r.w, &r.w.Names
+	f.Comment(r.doc(fmt.Sprintf("%s submits a call of %s to %s and returns its Future at once; see [%s.Submit].",
+		n.Submit, w.Title, n.Pool, r.pool)))
+	params := []jen.Code{jen.Id(n.Ctx).Qual(gen.ContextPath, "Context"), jen.Id(n.Pool).Op("*").Qual(gen.RuntimePath, "Pool")}
+	for _, p := range w.Inputs() {
+		params = append(params, jen.Id(p.Name).Add(paramType(p)))
+	}
+	/*
+		func SubmitResize(ctx context.Context, p *pool.Pool, img Image, width int) *pool.Future[Image] {
+			return pool.Submit(ctx, p, func(ctx context.Context) (Image, error) { … })
+		}
+	*/
+	f.Func().Id(n.Submit).Add(r.typeParams()).Params(params...).Op("*").Qual(gen.RuntimePath, "Future").Types(r.out()).Block(
+		jen.Return(jen.Qual(gen.RuntimePath, "Submit").Call(jen.Id(n.Ctx), jen.Id(n.Pool),
+			jen.Func().Params(r.ctxParam()).Params(r.out(), jen.Error()).Block(r.body(r.submitCall())...),
+		)),
+	)
+}
+
+// mapOrStream emits the Map or the Stream wrapper: fn is pool.Map or pool.Stream,
+// in the type of its inputs ([]E or iter.Seq[E]), results what it returns.
+func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement, fn string, results jen.Code) {
+	w, n := r.w, &r.w.Names
+	f.Comment(r.doc(fmt.Sprintf("%s calls %s on %s with each element of %s and %s; see [%s.%s].",
+		name, w.Title, n.Pool, n.In, what, r.pool, fn)))
+	item := jen.Id(n.Item)
+	if len(w.Inputs()) == 0 {
+		item = jen.Id("_")
+	}
+	/*
+		func MapResize(ctx context.Context, p *pool.Pool, args []ResizeArgs, opts ...pool.MapOption) ([]Image, error) {
+			return pool.Map(ctx, p, args, func(ctx context.Context, arg ResizeArgs) (Image, error) { … }, opts...)
+		}
+	*/
+	f.Func().Id(name).Add(r.typeParams()).Params(
+		jen.Id(n.Ctx).Qual(gen.ContextPath, "Context"),
+		jen.Id(n.Pool).Op("*").Qual(gen.RuntimePath, "Pool"),
+		jen.Id(n.In).Add(in),
+		jen.Id(n.Opts).Op("...").Qual(gen.RuntimePath, "MapOption"),
+	).Add(results).Block(
+		jen.Return(jen.Qual(gen.RuntimePath, fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In),
+			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(r.body(r.itemCall())...),
+			jen.Id(n.Opts).Op("..."),
+		)),
+	)
+}
+
+// doc completes a wrapper's doc comment with what its options change.
+func (r *renderer) doc(s string) string {
+	switch {
+	case r.w.Timeout > 0:
+		s += fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
+	case !r.w.Context:
+		s += fmt.Sprintf(" %s takes no ctx: a running call cannot be stopped, though waiting for it can.", r.w.Title)
+	}
+	return s
+}
+
+// inputsNoun says what an Args struct holds.
+func (r *renderer) inputsNoun() string {
+	if r.w.Recv != nil {
+		return "receiver and arguments"
+	}
+	return "arguments"
+}
+
+// fields are the struct fields for params.
+func fields(params []gen.Param) []jen.Code {
+	var list []jen.Code
+	for _, p := range params {
+		t := typ(p.Type)
+		if p.Variadic {
+			t = jen.Index().Add(t)
+		}
+		list = append(list, jen.Id(p.Field).Add(t))
+	}
+	return list
+}
+
+// paramType is a parameter's type in a parameter list: ...T for a variadic one.
+func paramType(p gen.Param) *jen.Statement {
+	if p.Variadic {
+		return jen.Op("...").Add(typ(p.Type))
+	}
+	return typ(p.Type)
+}
