@@ -8,6 +8,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dave/jennifer/jen"
@@ -53,9 +54,9 @@ func importName(p *gen.Package, path string) string {
 // timeoutHelper emits the helper that runs a worker call under its timeout= deadline.
 func timeoutHelper(f *jen.File, name, pool string) {
 	ctx := jen.Qual(gen.ContextPath, "Context")
-	f.Commentf("%s calls fn with a ctx that ends after d, and returns when fn returns or that "+
+	f.Comment(doc("%s calls fn with a ctx that ends after d, and returns when fn returns or that "+
 		"ctx ends, whichever is first. In the second case fn's goroutine is abandoned: it runs "+
-		"until fn returns, and its result is dropped. A panic in fn is returned as a *%s.PanicError.", name, pool)
+		"until fn returns, and its result is dropped. A panic in fn is returned as a *%s.PanicError.", name, pool))
 	/* func name[T any](ctx context.Context, d time.Duration, fn func(context.Context) (T, error)) (T, error) { */
 	f.Func().Id(name).Types(jen.Id("T").Any()).Params(
 		jen.Id("ctx").Add(ctx),
@@ -91,6 +92,21 @@ func timeoutHelper(f *jen.File, name, pool string) {
 			),
 		),
 	)
+}
+
+// doc formats a doc comment, wrapped before column 80.
+func doc(format string, args ...any) string {
+	var b strings.Builder
+	line := "//"
+	for _, word := range strings.Fields(fmt.Sprintf(format, args...)) {
+		if len(line)+1+len(word) > 80 && line != "//" {
+			b.WriteString(line + "\n")
+			line = "//"
+		}
+		line += " " + word
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
 // duration is d as Go source: a count of its largest whole unit.

@@ -18,12 +18,12 @@ type renderer struct {
 func (r *renderer) render(f *jen.File) {
 	w, n := r.w, &r.w.Names
 	if n.Args != "" {
-		f.Commentf("%s holds the %s of one %s call, for %s and %s.", n.Args, r.inputsNoun(), w.Title, n.Map, n.Stream)
+		f.Comment(doc("%s holds the %s of one %s call, for %s and %s.", n.Args, r.inputsNoun(), w.Title, n.Map, n.Stream))
 		/* type ResizeArgs[T C] struct { Img Image; Width int } */
 		f.Type().Id(n.Args).Add(r.typeParams()).Struct(fields(w.Inputs())...)
 	}
 	if n.Result != "" {
-		f.Commentf("%s holds the results of one %s call.", n.Result, w.Title)
+		f.Comment(doc("%s holds the results of one %s call.", n.Result, w.Title))
 		/* type ResizeResult[T C] struct { R0 Image; R1 int } */
 		f.Type().Id(n.Result).Add(r.typeParams()).Struct(fields(w.Results)...)
 	}
@@ -37,8 +37,8 @@ func (r *renderer) render(f *jen.File) {
 // submit emits the Submit wrapper.
 func (r *renderer) submit(f *jen.File) {
 	w, n := r.w, &r.w.Names
-	f.Comment(r.doc(fmt.Sprintf("%s submits a call of %s to %s and returns its Future at once; see [%s.Submit].",
-		n.Submit, w.Title, n.Pool, r.pool)))
+	f.Comment(doc("%s submits a call of %s to %s and returns its Future at once; see [%s.Submit].%s",
+		n.Submit, w.Title, n.Pool, r.pool, r.options()))
 	params := []jen.Code{jen.Id(n.Ctx).Qual(gen.ContextPath, "Context"), jen.Id(n.Pool).Op("*").Qual(gen.RuntimePath, "Pool")}
 	for _, p := range w.Inputs() {
 		params = append(params, jen.Id(p.Name).Add(paramType(p)))
@@ -59,8 +59,8 @@ func (r *renderer) submit(f *jen.File) {
 // in the type of its inputs ([]E or iter.Seq[E]), results what it returns.
 func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement, fn string, results jen.Code) {
 	w, n := r.w, &r.w.Names
-	f.Comment(r.doc(fmt.Sprintf("%s calls %s on %s with each element of %s and %s; see [%s.%s].",
-		name, w.Title, n.Pool, n.In, what, r.pool, fn)))
+	f.Comment(doc("%s calls %s on %s with each element of %s and %s; see [%s.%s].%s",
+		name, w.Title, n.Pool, n.In, what, r.pool, fn, r.options()))
 	item := jen.Id(n.Item)
 	if len(w.Inputs()) == 0 {
 		item = jen.Id("_")
@@ -83,15 +83,15 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 	)
 }
 
-// doc completes a wrapper's doc comment with what its options change.
-func (r *renderer) doc(s string) string {
+// options says what the worker's options change, for the wrappers' docs.
+func (r *renderer) options() string {
 	switch {
 	case r.w.Timeout > 0:
-		s += fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
+		return fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
 	case !r.w.Context:
-		s += fmt.Sprintf(" %s takes no ctx: a running call cannot be stopped, though waiting for it can.", r.w.Title)
+		return fmt.Sprintf(" %s takes no ctx: a running call cannot be stopped, though waiting for it can.", r.w.Title)
 	}
-	return s
+	return ""
 }
 
 // inputsNoun says what an Args struct holds.

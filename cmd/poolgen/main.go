@@ -61,12 +61,16 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 }
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr)))
+}
+
+// exitCode is the exit status for run's error: 0, 2 for usage errors, else 1.
+func exitCode(err error) int {
 	switch {
 	case err == nil:
+		return 0
 	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		os.Exit(1)
+		return 2
 	}
+	return 1
 }
