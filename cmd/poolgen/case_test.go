@@ -79,7 +79,7 @@ func newModule(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gomod := fmt.Sprintf("module example.com/e2e\n\ngo 1.26\n\nrequire github.com/poolgen/poolgen v0.0.0\n\n"+
+	gomod := fmt.Sprintf("module example.com/e2e\n\ngo 1.26.0\n\nrequire github.com/poolgen/poolgen v0.0.0\n\n"+
 		"replace github.com/poolgen/poolgen => %s\n", checkout)
 	sum, err := os.ReadFile(filepath.Join(checkout, "go.sum"))
 	if err != nil {
