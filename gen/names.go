@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 )
 
 // A namer hands out identifiers that are not taken yet.
@@ -67,16 +68,21 @@ func generated(w *work) []string {
 func (b *builder) checkTop(works []*work, declared, imported map[string]token.Position) {
 	owner := map[string]*work{}
 	for _, w := range works {
+		var dups []string
+		var other *work
 		for _, n := range generated(w) {
 			if pos, ok := declared[n]; ok {
 				b.errs.errorf(w.pos, "%s, generated for %s, is already declared at %s", n, w.Title, relPos(pos))
 			} else if pos, ok := imported[n]; ok {
 				b.errs.errorf(w.pos, "%s, generated for %s, is already an import name at %s", n, w.Title, relPos(pos))
 			} else if o := owner[n]; o != nil {
-				b.errs.errorf(w.pos, "%s is generated for both %s (%s) and %s", n, o.Title, relPos(o.pos), w.Title)
+				dups, other = append(dups, n), o
 			} else {
 				owner[n] = w
 			}
+		}
+		if other != nil {
+			b.errs.errorf(w.pos, "%s generates %s, which %s (%s) generates too", w.Title, strings.Join(dups, ", "), other.Title, relPos(other.pos))
 		}
 	}
 }

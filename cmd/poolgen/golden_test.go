@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -19,5 +20,20 @@ func TestGolden(t *testing.T) {
 			exit := exitCode(runIn(dir, c.args, &stdout, &stderr))
 			c.check(t, root, dir, exit, stderr.String())
 		})
+	}
+}
+
+// TestHelpPrintsTheManual checks that -help prints doc.go's package comment on
+// stdout and exits 0.
+func TestHelpPrintsTheManual(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := runIn(t.TempDir(), []string{"-help"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "Poolgen writes typed Submit") || !strings.Contains(stdout.String(), "# Checking in CI") {
+		t.Errorf("-help printed:\n%s", stdout.String())
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("-help wrote on stderr: %s", stderr.String())
 	}
 }
