@@ -73,7 +73,7 @@ func readCases(t *testing.T) []*testCase {
 }
 
 // newModule makes the module the cases run in and returns its directory.
-func newModule(t *testing.T) string {
+func newModule(t testing.TB) string {
 	root := t.TempDir()
 	checkout, err := filepath.Abs("../..")
 	if err != nil {
@@ -90,7 +90,7 @@ func newModule(t *testing.T) string {
 }
 
 // writeFiles writes files under dir.
-func writeFiles(t *testing.T, dir string, files map[string][]byte) {
+func writeFiles(t testing.TB, dir string, files map[string][]byte) {
 	for name, data := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {

@@ -1,0 +1,126 @@
+// Package gentest type-checks Go source in memory into the *packages.Package
+// that gen.Build takes, so that tests and fuzzing can run gen and templates
+// without the go command or a module on disk.
+package gentest
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// Dir is the directory the packages seem to be in; nothing is read or written there.
+const Dir = "/gentest"
+
+// Check parses and type-checks files (name → source) as the package at path,
+// and returns it as go/packages would load it, or the first error.
+func Check(path string, files map[string]string) (*packages.Package, error) {
+	fset := token.NewFileSet()
+	p := &packages.Package{PkgPath: path, Dir: Dir, Fset: fset}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for name := range files {
+			if !yield(name) {
+				return
+			}
+		}
+	})
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, filepath.Join(Dir, name), files[name], parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		p.Syntax = append(p.Syntax, f)
+		p.GoFiles = append(p.GoFiles, filepath.Join(Dir, name))
+	}
+	p.TypesInfo = &types.Info{
+		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{},
+		Instances: map[*ast.Ident]types.Instance{}, Scopes: map[ast.Node]*types.Scope{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+	}
+	var err error
+	p.Types, err = check(path, fset, p.Syntax, p.TypesInfo)
+	if err != nil {
+		return nil, err
+	}
+	p.Name = p.Types.Name()
+	return p, nil
+}
+
+// check type-checks files as the package at path.
+func check(path string, fset *token.FileSet, files []*ast.File, info *types.Info) (*types.Package, error) {
+	var errs []error
+	conf := types.Config{Importer: imports, Error: func(err error) { errs = append(errs, err) }}
+	pkg, _ := conf.Check(path, fset, files, info)
+	return pkg, errors.Join(errs...)
+}
+
+// imports imports the standard library from export data and the runtime
+// package from its source in this checkout. It is safe for concurrent use.
+var imports = &importerFunc{std: importer.Default(), done: map[string]*types.Package{}}
+
+type importerFunc struct {
+	mu   sync.Mutex
+	std  types.Importer
+	done map[string]*types.Package
+}
+
+// Import returns the package at path.
+func (im *importerFunc) Import(path string) (*types.Package, error) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if p, ok := im.done[path]; ok {
+		return p, nil
+	}
+	var p *types.Package
+	var err error
+	if path == "github.com/poolgen/poolgen/runtime/pool" {
+		p, err = im.runtime(path)
+	} else {
+		p, err = im.std.Import(path)
+	}
+	if err == nil {
+		im.done[path] = p
+	}
+	return p, err
+}
+
+// runtime type-checks the runtime package from source.
+func (im *importerFunc) runtime(path string) (*types.Package, error) {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "runtime", "pool")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	conf := types.Config{Importer: im.std}
+	p, err := conf.Check(path, fset, files, nil)
+	if err != nil {
+		return nil, fmt.Errorf("type-checking the runtime: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,175 @@
+package templates_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/poolgen/poolgen/gen"
+	"github.com/poolgen/poolgen/gen/gentest"
+	"github.com/poolgen/poolgen/templates"
+)
+
+// FuzzGenerate builds a package of random, valid workers from the fuzz input,
+// runs gen and templates on it, and type-checks the output with go/types. It
+// never panics; gen may reject a package (two parameters that become the same
+// field, say), but only with positioned errors.
+func FuzzGenerate(f *testing.F) {
+	for _, seed := range []string{"", "\x01\x02\x03", "\x05\x01\x04\x03\x02\x07\x09", "\xff\x10\x22\x35\x47\x59\x6b\x7d\x8f"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := (&fuzzSource{data: data}).pkg()
+		p, err := gentest.Check("example.com/fz", map[string]string{"fz.go": src})
+		if err != nil {
+			t.Skipf("the fuzz source does not type-check (%v):\n%s", err, src)
+		}
+		model, err := gen.Build(p, gen.DefaultOutput)
+		var list gen.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				if e.Pos.Line == 0 || e.Pos.Column == 0 {
+					t.Fatalf("error without a position: %v\n%s", e, src)
+				}
+			}
+			return
+		} else if err != nil {
+			t.Fatalf("error that is not an ErrorList: %v", err)
+		}
+		out, err := templates.Render(model)
+		if err != nil {
+			t.Fatalf("Render: %v\n%s", err, src)
+		}
+		if _, err := gentest.Check("example.com/fz", map[string]string{"fz.go": src, "gen.go": string(out)}); err != nil {
+			t.Fatalf("output does not type-check: %v\n--- input\n%s\n--- output\n%s", err, src, out)
+		}
+	})
+}
+
+// A fuzzSource turns fuzz bytes into choices.
+type fuzzSource struct {
+	data []byte
+	i    int
+}
+
+// pick returns one of list, as the next byte says.
+func (s *fuzzSource) pick(list ...string) string { return list[s.n(len(list))] }
+
+// n returns a number below max.
+func (s *fuzzSource) n(max int) int {
+	if s.i >= len(s.data) {
+		return 0
+	}
+	s.i++
+	return int(s.data[s.i-1]) % max
+}
+
+const fuzzHeader = `package fz
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+var _, _, _, _, _ = cmp.Compare[int], fmt.Sprint, strings.ToUpper, time.Second, context.Background
+
+type T struct{}
+
+type G[E any] struct{ e E }
+`
+
+// pkg returns a package with one to three workers.
+func (s *fuzzSource) pkg() string {
+	var b strings.Builder
+	b.WriteString(fuzzHeader)
+	for i := range 1 + s.n(3) {
+		b.WriteString(s.worker(i))
+	}
+	return b.String()
+}
+
+// worker returns a worker declaration, the i-th of its package.
+func (s *fuzzSource) worker(i int) string {
+	var opts, recv, tparams string
+	types := []string{"int", "string", "[]byte", "map[string][]int", "*int", "chan<- int", "<-chan string",
+		"func(int) error", "struct{ A int `json:\"a\"` }", "interface{ M() }", "time.Duration", "*strings.Builder",
+		"[3]int", "error", "any", "context.Context", "G[int]", "fmt.Stringer"}
+	switch s.n(4) {
+	case 0:
+		recv = fmt.Sprintf("(%s *T) ", s.pick("t", "_", "T"))
+	case 1:
+		recv, types = fmt.Sprintf("(%s G[E]) ", s.pick("g", "_")), append(types, "E", "G[E]")
+	case 2:
+		tparams = "[" + s.pick("K any", "K comparable", "K ~int | ~float64", "K cmp.Ordered, V fmt.Stringer") + "]"
+		types = append(types, "K", "[]K", "G[K]")
+	}
+	noctx := s.n(6) == 0
+	if noctx {
+		opts += " nocontext"
+	} else if s.n(4) == 0 {
+		opts += " timeout=" + s.pick("1s", "1h", "250ms", "3us", "7ns", "1m30s")
+	}
+	if s.n(4) == 0 {
+		opts += " name=" + s.pick("Alt", "alt", "Other"+fmt.Sprint(i))
+	}
+	params := s.params(types, noctx)
+	results := s.results(types)
+	name := s.pick("Work", "work", "Resize", "run") + fmt.Sprint(i)
+	return fmt.Sprintf("\n//poolgen:worker%s\nfunc %s%s%s(%s) (%s) { panic(0) }\n", opts, recv, name, tparams, params, results)
+}
+
+// params returns a parameter list: a ctx (unless noctx), then up to four more,
+// named from names the wrappers use too, unnamed, or blank; the last may be variadic.
+func (s *fuzzSource) params(types []string, noctx bool) string {
+	names := []string{"p", "args", "opts", "arg", "err", "pool", "context", "iter", "cancel", "ctx", "fn",
+		"x", "string", "int", "len", "error", "nil1", "recv", "Work0", "r0", "callWithTimeout"}
+	mode := s.n(3) // named, unnamed, blank
+	var list []string
+	if !noctx {
+		list = append(list, map[int]string{0: "ctx_ context.Context", 1: "context.Context", 2: "_ context.Context"}[mode])
+	}
+	used := map[string]bool{}
+	n := s.n(5)
+	for i := range n {
+		typ := s.pick(types...)
+		if i == n-1 && s.n(4) == 0 {
+			typ = "..." + typ
+		}
+		switch mode {
+		case 0:
+			name := s.pick(names...)
+			for used[name] {
+				name += "x"
+			}
+			used[name] = true
+			list = append(list, name+" "+typ)
+		case 1:
+			list = append(list, typ)
+		default:
+			list = append(list, "_ "+typ)
+		}
+	}
+	return strings.Join(list, ", ")
+}
+
+// results returns a result list of up to three types, maybe named, maybe
+// ending with an error.
+func (s *fuzzSource) results(types []string) string {
+	var list []string
+	for range s.n(4) {
+		list = append(list, s.pick(types...))
+	}
+	if s.n(2) == 0 {
+		list = append(list, "error")
+	}
+	if s.n(3) == 0 {
+		for i := range list {
+			list[i] = s.pick("n", "r", "err", "v", "R") + fmt.Sprint(i) + " " + list[i]
+		}
+	}
+	return strings.Join(list, ", ")
+}
