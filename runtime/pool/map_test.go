@@ -226,3 +226,21 @@ func TestMapPoolCtxCancelEndsMap(t *testing.T) {
 	}
 	closeQuiet(t, p)
 }
+
+func TestMapDoesNotWaitForRoomInABoundedQueue(t *testing.T) {
+	p := newPool(t, Workers(2), QueueSize(1))
+	release := make(chan struct{})
+	Submit(context.Background(), p, hang(release, 0))
+	Submit(context.Background(), p, hang(release, 0))
+	eventually(t, "both workers busy", func() bool { return p.Stats().Running == 2 })
+	Submit(context.Background(), p, hang(release, 0)) // the queue is full
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if out, err := Map(context.Background(), p, ints(100), square); err != nil || out[99] != 99*99 {
+			t.Errorf("Map = %v", err)
+		}
+	}()
+	close(release)
+	within(t, "Map behind a full queue", done)
+}

@@ -153,10 +153,13 @@ func (p *Pool) Close(ctx context.Context) error {
 	return nil
 }
 
-// enqueue queues r for a worker. A bounded queue makes it wait, on ctx, for room.
-// It fails when the pool is closed or stopped or ctx ends first.
+// enqueue queues r for a worker: a submitted task t, or a loop of Map or Stream
+// (t nil). A bounded queue makes a task wait, on ctx, for room; the loops, at most
+// Workers(n) per call, do not take room. It fails when the pool is closed or
+// stopped or ctx ends first.
 func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
-	if p.room != nil {
+	bounded := p.room != nil && t != nil
+	if bounded {
 		select {
 		case p.room <- struct{}{}:
 		default:
@@ -194,7 +197,9 @@ func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
 		return nil
 	}
 	p.mu.Unlock()
-	p.releaseRoom()
+	if bounded {
+		p.releaseRoom()
+	}
 	return err
 }
 
