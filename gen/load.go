@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -56,7 +57,8 @@ func Load(cfg Config, patterns ...string) ([]*packages.Package, error) {
 		return nil, err
 	}
 	if len(pkgs) == 0 {
-		return nil, ErrorList{{Msg: "no packages match " + strings.Join(patterns, " ")}}
+		p := strings.Join(patterns, " ")
+		return nil, ErrorList{{Msg: fmt.Sprintf("no packages match %s (go list %s may say why)", p, p)}}
 	}
 	return pkgs, nil
 }

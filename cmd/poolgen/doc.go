@@ -21,9 +21,12 @@ go generate then writes poolgen_gen.go next to it, with:
 	func StreamResize(ctx context.Context, p *pool.Pool, args iter.Seq[ResizeArgs], opts ...pool.MapOption) iter.Seq2[Image, error]
 
 The packages are the patterns of go list, such as ./...; with none, the
-package in the current directory, which is the one go generate runs in. Each
-package with workers gets one file; a package without any gets none, and an
-existing file is never removed. Test files are not read.
+package in the current directory, which is the one go generate runs in
+($GOFILE and $GOPACKAGE are not used: go/packages knows the package better).
+Each package with workers gets one file in its directory; a package without
+any gets none, and an existing file is never removed. Test files are not
+read. The generated file carries no build constraint: when workers sit in
+files that only some -tags select, run poolgen with the tags you build with.
 
 Flags:
 
@@ -51,6 +54,8 @@ Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
     the first parameter of Submit after p, and the field Recv of the Args struct
     (or the element itself when the method has no other parameter). The
     wrappers are exported when both the method and its type are.
+  - The timeout= helper is one unexported generic function per file,
+    callWithTimeout unless the package already has that name.
   - The wrappers' own parameters and locals (ctx, p, args, opts, …) are renamed
     when a worker's parameter, import or package-level name would clash; a
     worker parameter is renamed in Submit only when it would hide a name the
