@@ -37,7 +37,7 @@ func (r *renderer) render(f *jen.File) {
 // submit emits the Submit wrapper.
 func (r *renderer) submit(f *jen.File) {
 	w, n := r.w, &r.w.Names
-	f.Comment(doc("%s submits a call of %s to %s and returns its Future at once; see [%s.Submit].%s",
+	f.Comment(doc("%s submits a call of %s to %s and returns its Future; see [%s.Submit].%s",
 		n.Submit, w.Title, n.Pool, r.pool, r.options()))
 	params := []jen.Code{jen.Id(n.Ctx).Qual(gen.ContextPath, "Context"), jen.Id(n.Pool).Op("*").Qual(gen.RuntimePath, "Pool")}
 	for _, p := range w.Inputs() {
