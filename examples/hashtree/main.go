@@ -1,0 +1,127 @@
+// Hashtree hashes (SHA-256) and gzip-measures every regular file under a
+// directory, in parallel, with wrappers that poolgen generates from the
+// //poolgen:worker function hashFile. By default it reads $(go env GOROOT)/src,
+// which is wherever Go is.
+//
+// Ctrl+C stops it at once: it prints the summary of what finished, "interrupted
+// after N of M files", and exits with status 130. A second Ctrl+C exits at once.
+// It never writes into the tree it reads.
+//
+// Usage:
+//
+//	hashtree [-dir path] [-workers n] [-timeout d] [-json]
+package main
+
+//go:generate go run github.com/poolgen/poolgen/cmd/poolgen
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/poolgen/poolgen/runtime/pool"
+)
+
+func main() {
+	ctx, stop := pool.InterruptContext(context.Background())
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are hashtree's flags.
+type options struct {
+	dir     string
+	workers int
+	timeout time.Duration
+	json    bool
+}
+
+// run is hashtree without the process: it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("hashtree", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var o options
+	fl.StringVar(&o.dir, "dir", "", "the directory to hash (default $(go env GOROOT)/src)")
+	fl.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "files hashed at once")
+	fl.DurationVar(&o.timeout, "timeout", time.Minute, "the longest one file may take")
+	fl.BoolVar(&o.json, "json", false, "print the results as JSON on stdout")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "hashtree: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+	if o.dir == "" {
+		o.dir = filepath.Join(goroot(), "src")
+	}
+	files, err := listFiles(ctx, o.dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "hashtree: %v\n", err)
+		if errors.Is(context.Cause(ctx), pool.ErrInterrupted) {
+			return 130
+		}
+		return 1
+	}
+
+	p := pool.New(ctx, pool.Workers(o.workers), pool.TaskTimeout(o.timeout))
+	prog := newProgress(stderr, len(files))
+	began := time.Now()
+	results, err := mapHashFile(ctx, p, files, pool.CollectErrors(), pool.Progress(prog.update))
+	elapsed := time.Since(began)
+	prog.finish()
+	// Tasks that ignore their ctx would be abandoned here; hashFile does not.
+	closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	p.Close(closeCtx)
+
+	r := summarize(o.dir, files, results, err, elapsed)
+	if o.json {
+		r.writeJSON(stdout)
+	} else {
+		r.writeText(stdout)
+	}
+	switch {
+	case r.Interrupted:
+		return 130
+	case len(r.Failed) > 0:
+		return 1
+	}
+	return 0
+}
+
+// listFiles returns the regular files under dir, in lexical order.
+func listFiles(ctx context.Context, dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
+		}
+		if d.Type().IsRegular() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files, err
+}
+
+// goroot asks the go command for GOROOT, which is where `go run` found it.
+func goroot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return runtime.GOROOT()
+	}
+	return strings.TrimSpace(string(out))
+}
