@@ -15,10 +15,10 @@ import (
 // report is hashtree's summary, as text or JSON.
 type report struct {
 	Dir         string       `json:"dir"`
-	Files       int          `json:"files"`      // files hashed
-	Total       int          `json:"total"`      // files found
-	Bytes       int64        `json:"bytes"`      // bytes hashed
-	Seconds     float64      `json:"seconds"`    // time spent hashing
+	Files       int          `json:"files"`   // files hashed
+	Total       int          `json:"total"`   // files found
+	Bytes       int64        `json:"bytes"`   // bytes hashed
+	Seconds     float64      `json:"seconds"` // time spent hashing
 	Interrupted bool         `json:"interrupted"`
 	Largest     []fileResult `json:"largest"`    // the ten largest files
 	Best        []fileResult `json:"best_ratio"` // the three that compress best
