@@ -8,8 +8,8 @@ import (
 	"iter"
 )
 
-// submitHashFile submits a call of hashFile to p and returns its Future at
-// once; see [pool.Submit].
+// submitHashFile submits a call of hashFile to p and returns its Future; see
+// [pool.Submit].
 func submitHashFile(ctx context.Context, p *pool.Pool, path string) *pool.Future[fileResult] {
 	return pool.Submit(ctx, p, func(ctx context.Context) (fileResult, error) {
 		return hashFile(ctx, path)
