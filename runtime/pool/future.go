@@ -11,8 +11,9 @@ import (
 
 // A task's state only moves forward: pending (being submitted), queued, running,
 // resolved. Whoever moves it to resolved, with a compare-and-swap, is the one and
-// only writer of its result, and closes done after writing it; readers read the
-// result only after done is closed. That is what makes resolution exactly-once.
+// only writer of its result, and then publishes it (see publish): readers read
+// the result only after they see it published. That is what makes resolution
+// exactly-once.
 const (
 	pending uint32 = iota
 	queued
@@ -24,11 +25,11 @@ const (
 type task struct {
 	pool      *Pool
 	state     atomic.Uint32
-	done      chan struct{}
-	err       error       // written once, by the resolver, before done is closed
-	stopWatch func() bool // stops the watcher of the Submit ctx; nil without one
-	w         *worker     // the worker running it, and that worker's runner number;
-	gen       uint64      // written in start, before the state becomes running
+	done      atomic.Value // chan struct{}: made by the first waiter, closedChan once published
+	err       error        // written once, by the resolver, before publish
+	stopWatch func() bool  // stops the watcher of the Submit ctx; nil without one
+	w         *worker      // the worker running it, and that worker's runner number;
+	gen       uint64       // written in start, before the state becomes running
 	ctx       taskCtx
 }
 
@@ -42,30 +43,30 @@ type Future[T any] struct {
 }
 
 // Submit queues fn to run on p with a context derived from ctx, and returns its
-// Future at once. With a bounded queue (QueueSize) Submit waits, on ctx, while the
-// queue is full. The task resolves as cancelled, without running, when ctx ends
-// before it starts or the queue had no room; with ErrClosed after Close.
+// Future. With a bounded queue (QueueSize) Submit waits, on ctx, while the queue
+// is full. The task resolves as cancelled, without running, when ctx ends before
+// it starts or while it waits for room; with ErrClosed after Close.
 //
 // When ctx ends while fn runs, fn's context is cancelled and the Future resolves
 // at once with ctx's error, whether or not fn returns.
 func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error)) *Future[T] {
 	f := &Future[T]{fn: fn}
 	t := &f.task
-	t.pool, t.done, t.ctx.parent = p, make(chan struct{}), ctx
+	t.pool, t.ctx.parent, t.ctx.task = p, ctx, t
 	if ctx.Err() != nil {
-		t.cancel(ctxError(ctx), &p.stats.canceled)
+		t.cancel(ctxError(ctx), outCanceled)
 		return f
 	}
 	// The pool's own watcher covers a ctx that ends when the pool's does.
 	if d := ctx.Done(); d != nil && d != p.parentDone {
-		t.stopWatch = context.AfterFunc(ctx, func() { t.cancel(ctxError(ctx), &p.stats.canceled) })
+		t.stopWatch = context.AfterFunc(ctx, func() { t.cancel(ctxError(ctx), outCanceled) })
 	}
 	if err := p.enqueue(ctx, f, t); err != nil {
-		t.cancel(err, &p.stats.canceled)
+		t.cancel(err, outCanceled)
 		if t.stopWatch != nil {
 			t.stopWatch()
 		}
-		<-t.done // the watcher may have won the race to resolve it: it is about to close done
+		<-t.doneChan() // the watcher may have won the race to resolve it: it is about to publish
 	}
 	return f
 }
@@ -74,13 +75,14 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, er
 // the task's result or ctx's error. When ctx ends first the task goes on; Cancel
 // stops it. Get may be called any number of times.
 func (f *Future[T]) Get(ctx context.Context) (T, error) {
+	done := f.doneChan()
 	select {
-	case <-f.done:
+	case <-done:
 		return f.val, f.err
 	default:
 	}
 	select {
-	case <-f.done:
+	case <-done:
 		return f.val, f.err
 	case <-ctx.Done():
 		var zero T
@@ -91,15 +93,16 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 // GetWithin is Get with a timeout of d instead of a ctx. When d passes first it
 // returns an error that errors.Is context.DeadlineExceeded; the task goes on.
 func (f *Future[T]) GetWithin(d time.Duration) (T, error) {
+	done := f.doneChan()
 	select {
-	case <-f.done:
+	case <-done:
 		return f.val, f.err
 	default:
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
-	case <-f.done:
+	case <-done:
 		return f.val, f.err
 	case <-timer.C:
 		var zero T
@@ -109,40 +112,45 @@ func (f *Future[T]) GetWithin(d time.Duration) (T, error) {
 
 // Done returns a channel that is closed when the task has resolved, for use in a
 // select; Get then returns at once.
-func (f *Future[T]) Done() <-chan struct{} { return f.done }
+func (f *Future[T]) Done() <-chan struct{} { return f.doneChan() }
 
 // Cancel ends the task: a queued task never starts, a running task's context is
 // cancelled, and the Future resolves at once with context.Canceled unless it has
 // resolved already. Cancel does not wait for a running task to return.
-func (f *Future[T]) Cancel() { f.cancel(context.Canceled, &f.pool.stats.canceled) }
+func (f *Future[T]) Cancel() { f.cancel(context.Canceled, outCanceled) }
 
 // start, run and stop make a Future a runner.
 
 func (f *Future[T]) start(w *worker, gen uint64) bool {
 	t := &f.task
+	p := t.pool
 	// No queued task starts after its ctx is done, even before the watcher of
 	// that ctx has run.
-	if t.ctx.parent.Err() != nil {
-		t.cancel(ctxError(t.ctx.parent), &t.pool.stats.canceled)
+	if err := t.ctx.parent.Err(); err != nil {
+		if t.state.CompareAndSwap(queued, resolved) {
+			p.stats.queued--
+			p.stats.canceled++
+			p.releaseRoom()
+			t.resolve(ctxError(t.ctx.parent))
+		}
 		return false
 	}
 	t.w, t.gen = w, gen
 	if !t.state.CompareAndSwap(queued, running) {
 		return false
 	}
-	s := &t.pool.stats
-	s.queued.Add(-1)
-	s.running.Add(1)
-	t.pool.releaseRoom()
+	p.stats.queued--
+	p.stats.running++
+	p.releaseRoom()
 	return true
 }
 
-func (f *Future[T]) run() {
+func (f *Future[T]) run() (*task, error) {
 	t := &f.task
 	var timer *time.Timer
 	if d := t.pool.cfg.taskTimeout; d > 0 {
 		t.ctx.deadline = time.Now().Add(d)
-		timer = time.AfterFunc(d, func() { t.cancel(context.DeadlineExceeded, &t.pool.stats.failed) })
+		timer = time.AfterFunc(d, func() { t.cancel(context.DeadlineExceeded, outFailed) })
 	}
 	v, err := call(&t.ctx, f.fn)
 	if timer != nil {
@@ -152,26 +160,27 @@ func (f *Future[T]) run() {
 		t.stopWatch()
 	}
 	if !t.state.CompareAndSwap(running, resolved) {
-		return // resolved by a cancel or timeout: the late result is dropped
+		return nil, nil // resolved by a cancel or timeout: the late result is dropped
 	}
-	s := &t.pool.stats
-	s.running.Add(-1)
-	if err == nil {
-		s.done.Add(1)
-	} else {
-		s.failed.Add(1)
-	}
-	t.ctx.cancel(context.Canceled) // a ctx leaked past the call ends with it
 	f.val, t.err = v, err
-	close(t.done)
+	t.ctx.end(context.Canceled, false) // a ctx leaked past the call ends with it
+	return t, err               // the worker counts and publishes it
 }
 
-func (f *Future[T]) stop(err error) { f.cancel(err, &f.pool.stats.canceled) }
+func (f *Future[T]) stop(err error) { f.cancel(err, outCanceled) }
 
-// cancel resolves t with err unless it has resolved already, counts it in count,
+// outcomes of a task, for the stats.
+type outcome int
+
+const (
+	outCanceled outcome = iota
+	outFailed
+)
+
+// cancel resolves t with err unless it has resolved already, counts it as out,
 // and cancels its context. A running task is abandoned: its goroutine goes on
 // until it returns, and its result is dropped.
-func (t *task) cancel(err error, count *atomic.Int64) {
+func (t *task) cancel(err error, out outcome) {
 	s := t.state.Load()
 	for s != resolved && !t.state.CompareAndSwap(s, resolved) {
 		s = t.state.Load()
@@ -179,26 +188,58 @@ func (t *task) cancel(err error, count *atomic.Int64) {
 	if s == resolved {
 		return
 	}
+	p := t.pool
+	p.mu.Lock()
+	if out == outFailed {
+		p.stats.failed++
+	} else {
+		p.stats.canceled++
+	}
+	switch s {
+	case queued:
+		p.stats.queued--
+		p.releaseRoom()
+	case running:
+		p.stats.running--
+		p.abandonLocked(t.w, t.gen)
+	}
+	p.mu.Unlock()
+	if s != pending && t.stopWatch != nil {
+		t.stopWatch()
+	}
 	plain := context.Canceled
 	if errors.Is(err, context.DeadlineExceeded) {
 		plain = context.DeadlineExceeded
 	}
-	p := t.pool
-	count.Add(1)
-	switch s {
-	case queued:
-		p.stats.queued.Add(-1)
-		p.releaseRoom()
-	case running:
-		p.stats.running.Add(-1)
-		p.abandon(t.w, t.gen)
-	}
-	if s != pending && t.stopWatch != nil {
-		t.stopWatch()
-	}
-	t.ctx.cancel(plain)
+	t.ctx.end(plain, true)
+	t.resolve(err)
+}
+
+// resolve writes the error of a task that ends without a value and publishes it.
+func (t *task) resolve(err error) {
 	t.err = err
-	close(t.done)
+	t.publish()
+}
+
+// publish makes the result visible: it closes the channel a waiter made, and
+// leaves closedChan for later waiters.
+func (t *task) publish() {
+	if ch := t.done.Swap(closedChan); ch != nil {
+		close(ch.(chan struct{}))
+	}
+}
+
+// doneChan returns the channel that publish closes, making it on first use:
+// most tasks finish before anyone waits, and then cost no channel at all.
+func (t *task) doneChan() chan struct{} {
+	if ch := t.done.Load(); ch != nil {
+		return ch.(chan struct{})
+	}
+	ch := make(chan struct{})
+	if t.done.CompareAndSwap(nil, ch) {
+		return ch
+	}
+	return t.done.Load().(chan struct{})
 }
 
 // call runs fn and turns a panic into a *PanicError.

@@ -102,7 +102,7 @@ func (j *mapJob[I, O]) finish(err error) {
 			copy(j.out[lo:], r.buf[:n])
 			r.rescued = n
 			j.finished += n
-			j.pool.stats.done.Add(int64(n))
+			j.pool.count(n, 0, 0)
 			rescued = true
 		}
 	}
@@ -114,7 +114,7 @@ func (j *mapJob[I, O]) finish(err error) {
 	j.err = err
 	// Inputs never claimed will not run.
 	if claimed := j.next.Swap(claimedAll); claimed < int64(len(j.in)) {
-		j.pool.stats.canceled.Add(int64(len(j.in)) - claimed)
+		j.pool.count(0, 0, len(j.in)-int(claimed))
 	}
 	close(j.end)
 	j.cancel(context.Canceled)
@@ -130,25 +130,28 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	n := int(r.staged.Load())
 	r.staged.Store(0)
 	if j.ended {
-		j.pool.stats.canceled.Add(int64(hi - lo - r.rescued))
+		j.pool.count(0, 0, hi-lo-r.rescued)
 		return 0, false
 	}
 	copy(j.out[lo:], r.buf[:n])
 	j.finished += n
-	j.pool.stats.done.Add(int64(n))
 	var fail *TaskError
+	failed, canceled := 0, 0
 	if err != nil {
 		j.finished++
-		j.pool.stats.failed.Add(1)
+		failed = 1
 		fail = &TaskError{Index: lo + n, Err: err}
 		j.errs = append(j.errs, fail)
+		if !j.cfg.collect {
+			canceled = hi - fail.Index - 1 // the rest of the chunk will not run
+		}
 	}
+	j.pool.count(n, failed, canceled)
 	if j.cfg.progress != nil {
 		j.cfg.progress(j.finished, len(j.in))
 	}
 	switch {
 	case fail != nil && !j.cfg.collect:
-		j.pool.stats.canceled.Add(int64(hi - fail.Index - 1))
 		j.finish(fail)
 		return n, false
 	case j.finished == len(j.in):
@@ -193,19 +196,19 @@ func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 
 func (r *mapRunner[I, O]) stop(err error) { r.job.end1(err) }
 
-func (r *mapRunner[I, O]) run() {
+func (r *mapRunner[I, O]) run() (*task, error) {
 	j := r.job
 	n := int64(len(j.in))
 	size := int64(1)
 	for j.ctx.Err() == nil {
 		lo := j.next.Add(size) - size
 		if lo >= n {
-			return
+			return nil, nil
 		}
 		hi := min(lo+size, n)
 		began := time.Now()
 		if !r.chunk(int(lo), int(hi)) {
-			return
+			return nil, nil
 		}
 		switch took := time.Since(began); {
 		case took < chunkFast:
@@ -214,6 +217,7 @@ func (r *mapRunner[I, O]) run() {
 			size /= 2
 		}
 	}
+	return nil, nil
 }
 
 // chunk runs inputs lo..hi and publishes their results. It reports false when the

@@ -48,8 +48,19 @@ type Pool struct {
 	stats counters
 }
 
+// counters are the pool's Stats, guarded by Pool.mu: the hot path updates them
+// inside lock sections it holds anyway, so they cost no extra atomic traffic.
 type counters struct {
-	queued, running, done, failed, canceled, abandoned atomic.Int64
+	queued, running, done, failed, canceled, abandoned int
+}
+
+// count adds the outcomes of Map and Stream inputs to the stats.
+func (p *Pool) count(done, failed, canceled int) {
+	p.mu.Lock()
+	p.stats.done += done
+	p.stats.failed += failed
+	p.stats.canceled += canceled
+	p.mu.Unlock()
 }
 
 // Stats is a snapshot of a Pool's counts. Every submitted task, and every item of
@@ -76,8 +87,10 @@ type runner interface {
 	// start claims the runner for w before it runs, with Pool.mu held. It reports
 	// false when there is nothing to run (a task cancelled while queued).
 	start(w *worker, gen uint64) bool
-	// run runs it on w's goroutine, without Pool.mu.
-	run()
+	// run runs it on w's goroutine, without Pool.mu. A submitted task that it
+	// resolved with its result comes back with its error, for the worker to count
+	// and publish under Pool.mu.
+	run() (*task, error)
 	// stop ends it because the pool stopped, whether queued or running.
 	stop(err error)
 }
@@ -106,18 +119,13 @@ func New(ctx context.Context, opts ...Option) *Pool {
 	return p
 }
 
-// Stats returns the pool's counts. They are exact once the pool is quiet; while
-// tasks run, each count is exact but they are not read at one instant.
+// Stats returns the pool's counts, read at one instant. A task's outcome is
+// counted before its Future resolves.
 func (p *Pool) Stats() Stats {
-	s := &p.stats
-	return Stats{
-		Queued:    int(s.queued.Load()),
-		Running:   int(s.running.Load()),
-		Done:      int(s.done.Load()),
-		Failed:    int(s.failed.Load()),
-		Canceled:  int(s.canceled.Load()),
-		Abandoned: int(s.abandoned.Load()),
-	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
 
 // Close stops accepting tasks (Submit resolves with ErrClosed after it) and waits
@@ -185,7 +193,7 @@ func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
 		// Its Submit ctx ended while it waited for room: already resolved.
 	default:
 		if t != nil {
-			p.stats.queued.Add(1)
+			p.stats.queued++
 		}
 		p.queue.push(r)
 		if p.idle > 0 {
@@ -224,8 +232,18 @@ func (p *Pool) work(w *worker) {
 	p.mu.Lock()
 	for p.next(w) {
 		p.mu.Unlock()
-		w.cur.run()
+		t, err := w.cur.run()
 		p.mu.Lock()
+		if t != nil {
+			// The task's outcome is counted before its waiters can see it.
+			p.stats.running--
+			if err == nil {
+				p.stats.done++
+			} else {
+				p.stats.failed++
+			}
+			t.publish()
+		}
 		w.cur = nil
 		if w.detached {
 			// Its task was abandoned and its slot given away: take a slot back
@@ -287,9 +305,14 @@ func (p *Pool) checkQuiet() {
 // goroutine finishes. Past the cap of cfg.workers detached goroutines the slot
 // stays taken until the runner returns.
 func (p *Pool) abandon(w *worker, gen uint64) {
-	p.stats.abandoned.Add(1)
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.abandonLocked(w, gen)
+	p.mu.Unlock()
+}
+
+// abandonLocked is abandon with p.mu held.
+func (p *Pool) abandonLocked(w *worker, gen uint64) {
+	p.stats.abandoned++
 	if w.cur == nil || w.gen != gen || w.detached || p.detached >= p.cfg.workers {
 		return
 	}

@@ -84,14 +84,14 @@ func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
 		select {
 		case s.tokens <- struct{}{}:
 		case <-s.ctx.Done():
-			s.pool.stats.canceled.Add(1)
+			s.pool.count(0, 0, 1)
 			return
 		}
 		select {
 		case s.items <- streamItem[I]{seq: s.total, val: v}:
 			s.total++
 		case <-s.ctx.Done():
-			s.pool.stats.canceled.Add(1)
+			s.pool.count(0, 0, 1)
 			return
 		}
 	}
@@ -182,31 +182,30 @@ func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 
 func (r *streamRunner[I, O]) stop(err error) { r.job.cancel(err) }
 
-func (r *streamRunner[I, O]) run() {
+func (r *streamRunner[I, O]) run() (*task, error) {
 	s := r.job
-	stats := &s.pool.stats
 	for {
 		var it streamItem[I]
 		var ok bool
 		select {
 		case it, ok = <-s.items:
 			if !ok {
-				return
+				return nil, nil
 			}
 		case <-s.ctx.Done():
-			return
+			return nil, nil
 		}
 		if s.ctx.Err() != nil {
-			stats.canceled.Add(1)
-			return
+			s.pool.count(0, 0, 1)
+			return nil, nil
 		}
 		r.busy.Store(true)
 		v, err := callOne(s.ctx, s.pool.cfg.taskTimeout, s.fn, it.val)
 		r.busy.Store(false)
 		if err != nil {
-			stats.failed.Add(1)
+			s.pool.count(0, 1, 0)
 		} else {
-			stats.done.Add(1)
+			s.pool.count(1, 0, 0)
 		}
 		s.results <- streamItem[O]{seq: it.seq, val: v, err: err}
 	}

@@ -3,20 +3,23 @@ package pool
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // taskCtx is the context a submitted task runs with. It is lazy, which is why it is
 // not a context.WithCancel child of the Submit ctx: that costs two allocations and
-// a turn on the parent's lock per task. Nothing here is allocated until the task
-// calls Done, and every way a task can end (its Submit ctx, the pool's ctx, Cancel,
-// TaskTimeout) goes through task.cancel, which calls cancel below.
+// a turn on the parent's lock per task. Nothing here is allocated or locked until
+// the task calls Done or Err, and every way a task can end early (its Submit ctx,
+// the pool's ctx, Cancel, TaskTimeout) goes through task.cancel, which calls end.
 //
 // Value and Deadline come from the Submit ctx. context.Cause of a taskCtx is its
 // Submit ctx's cause, or nil when Cancel or TaskTimeout ended it.
 type taskCtx struct {
 	parent   context.Context // the Submit ctx
+	task     *task           // whose resolution ends this ctx
 	deadline time.Time       // set by TaskTimeout when the task starts
+	watched  atomic.Bool     // Done or Err was called: end must record and close
 
 	mu   sync.Mutex
 	done chan struct{} // made on the first call to Done
@@ -34,8 +37,10 @@ func (c *taskCtx) Deadline() (time.Time, bool) {
 	return d, ok
 }
 
-// Done returns a channel closed when the task is cancelled or times out.
+// Done returns a channel closed when the task is cancelled, times out, or
+// returns.
 func (c *taskCtx) Done() <-chan struct{} {
+	c.watch()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
@@ -51,9 +56,24 @@ func (c *taskCtx) Done() <-chan struct{} {
 // Err returns nil until Done is closed, then context.Canceled or
 // context.DeadlineExceeded.
 func (c *taskCtx) Err() error {
+	c.watch()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
+}
+
+// watch makes end record from now on. A task that resolved before end could
+// see the flag ended with its return: context.Canceled.
+func (c *taskCtx) watch() {
+	if c.watched.Load() {
+		return
+	}
+	c.watched.Store(true)
+	// The flag is stored before the state is read, and the resolver stores the
+	// state before it reads the flag: one of the two sees the other.
+	if c.task.state.Load() == resolved {
+		c.end(context.Canceled, false)
+	}
 }
 
 // Value looks key up in the Submit ctx.
@@ -61,15 +81,20 @@ func (c *taskCtx) Value(key any) any { return c.parent.Value(key) }
 
 func (c *taskCtx) String() string { return "pool task context" }
 
-// cancel ends the context with err unless it has ended already.
-func (c *taskCtx) cancel(err error) {
+// end ends the context with err unless it has ended already. Unless forced,
+// which the early ends are, it does nothing before anyone watches the context:
+// watch catches up.
+func (c *taskCtx) end(err error, force bool) {
+	if !force && !c.watched.Load() {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return
 	}
 	c.err = err
-	if c.done != nil {
+	if c.done != nil && c.done != closedChan {
 		close(c.done)
 	}
 }
