@@ -164,7 +164,7 @@ func (f *Future[T]) run() (*task, error) {
 	}
 	f.val, t.err = v, err
 	t.ctx.end(context.Canceled, false) // a ctx leaked past the call ends with it
-	return t, err               // the worker counts and publishes it
+	return t, err                      // the worker counts and publishes it
 }
 
 func (f *Future[T]) stop(err error) { f.cancel(err, outCanceled) }
