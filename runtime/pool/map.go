@@ -247,7 +247,6 @@ func (r *mapRunner[I, O]) chunk(lo, hi int) bool {
 // they come when each is true, and returns the error of the failed one, nil when
 // all succeeded.
 func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
-	j := r.job
 	ok := 0
 	defer func() {
 		if v := recover(); v != nil {
@@ -255,21 +254,32 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 		}
 		r.staged.Store(int32(ok))
 	}()
-	for ; lo+ok < hi; ok++ {
-		v, err := j.call(j.in[lo+ok])
+	j := r.job
+	if j.pool.cfg.taskTimeout > 0 || each {
+		for ; lo+ok < hi; ok++ {
+			v, err := j.callWithin(j.in[lo+ok])
+			if err != nil {
+				return err
+			}
+			r.buf[ok] = v
+			r.staged.Store(int32(ok + 1))
+		}
+		return nil
+	}
+	// The hot loop of a fast Map: nothing but the call and the store.
+	fn, ctx, in, buf := j.fn, j.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	for ; ok < len(in); ok++ {
+		v, err := fn(ctx, in[ok])
 		if err != nil {
 			return err
 		}
-		r.buf[ok] = v
-		if each {
-			r.staged.Store(int32(ok + 1))
-		}
+		buf[ok] = v
 	}
 	return nil
 }
 
-// call runs fn on one input, under TaskTimeout when the pool has one.
-func (j *mapJob[I, O]) call(in I) (O, error) {
+// callWithin runs fn on one input, under TaskTimeout when the pool has one.
+func (j *mapJob[I, O]) callWithin(in I) (O, error) {
 	if d := j.pool.cfg.taskTimeout; d > 0 {
 		ctx, cancel := context.WithTimeout(j.ctx, d)
 		defer cancel()
