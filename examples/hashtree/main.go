@@ -16,7 +16,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,13 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.dir = filepath.Join(goroot(), "src")
 	}
 	files, err := listFiles(ctx, o.dir)
-	if err != nil {
+	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "hashtree: %v\n", err)
-		if errors.Is(context.Cause(ctx), pool.ErrInterrupted) {
-			return 130
-		}
 		return 1
 	}
+	// Interrupted while listing, files holds what was found so far; Map returns
+	// at once on the done ctx and the summary says "interrupted after 0 of N".
 
 	p := pool.New(ctx, pool.Workers(o.workers), pool.TaskTimeout(o.timeout))
 	prog := newProgress(stderr, len(files))
@@ -85,6 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p.Close(closeCtx)
 
 	r := summarize(o.dir, files, results, err, elapsed)
+	r.Interrupted = ctx.Err() != nil // only InterruptContext cancels ctx
 	if o.json {
 		r.writeJSON(stdout)
 	} else {
@@ -99,7 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// listFiles returns the regular files under dir, in lexical order.
+// listFiles returns the regular files under dir, in lexical order. When ctx
+// ends first it returns the files found so far with ctx's cause.
 func listFiles(ctx context.Context, dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ type report struct {
 }
 
 // summarize builds the report from Map's results: a file that finished has its
-// Path set; err is Map's error.
+// Path set; err is Map's error. Files cancelled by Ctrl+C do not count as failed.
 func summarize(dir string, files []string, results []fileResult, err error, elapsed time.Duration) *report {
 	r := &report{Dir: dir, Total: len(files), Seconds: elapsed.Seconds()}
 	for _, res := range results {
@@ -41,10 +42,12 @@ func summarize(dir string, files []string, results []fileResult, err error, elap
 	var te *pool.TaskError
 	for _, e := range unjoin(err) {
 		switch {
+		case e == nil:
+		case errors.Is(e, context.Canceled): // Ctrl+C, not the file's fault; run says so
 		case errors.As(e, &te):
 			r.Failed = append(r.Failed, fmt.Sprintf("%s: %v", files[te.Index], te.Err))
-		case e != nil:
-			r.Interrupted = true
+		default:
+			r.Failed = append(r.Failed, e.Error())
 		}
 	}
 	r.Largest = top(r.Results, 10, func(a, b fileResult) int { return cmp.Compare(b.Size, a.Size) })
