@@ -36,10 +36,12 @@ func QueueSize(n int) Option {
 	return func(c *config) { c.queueSize = max(n, 0) }
 }
 
-// TaskTimeout puts a deadline d after its start on every task's ctx, and on every
-// item of Map and Stream. A task still running at its deadline resolves at once
-// with an error that errors.Is context.DeadlineExceeded and counts as Failed, even
-// when it ignores its ctx. d <= 0 means no deadline (the default).
+// TaskTimeout puts a deadline d after its start on every task's ctx, and on the
+// ctx of every item of Map and Stream. A submitted task still running at its
+// deadline resolves at once with context.DeadlineExceeded and counts as Failed,
+// even when it ignores its ctx (it is abandoned). A Map or Stream item that
+// ignores its deadline is not cut short: Map's and Stream's own ctx still free
+// their caller at once. d <= 0 means no deadline (the default).
 func TaskTimeout(d time.Duration) Option {
 	return func(c *config) { c.taskTimeout = max(d, 0) }
 }
