@@ -178,3 +178,27 @@ func fields(s string, base int) iter.Seq2[int, string] {
 		}
 	}
 }
+
+// WorkerOptions are the options of a //poolgen:worker directive, for tools that
+// read directives without generating code, such as poolvet.
+type WorkerOptions struct {
+	Name      string        // name=, or "" when absent or malformed
+	Timeout   time.Duration // timeout=, or 0 when absent or malformed
+	NoContext bool          // nocontext: the worker takes no context.Context
+}
+
+// WorkerDirective reports whether the doc comment of fn holds a
+// //poolgen:worker directive and returns its options. Malformed options are
+// left out silently: poolgen reports them when it generates.
+func WorkerDirective(fn *ast.FuncDecl) (WorkerOptions, bool) {
+	for _, c := range comments(fn.Doc) {
+		if !isWorkerDirective(c.Text) {
+			continue
+		}
+		var errs ErrorList
+		opts, _ := parseOptions(c.Text, token.Position{}, &errs)
+		// parseOptions sets name only when valid; a bad timeout may be negative.
+		return WorkerOptions{Name: opts.name, Timeout: max(opts.timeout, 0), NoContext: opts.nocontext}, true
+	}
+	return WorkerOptions{}, false
+}

@@ -1,0 +1,53 @@
+package vet
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// ignorePrefix starts the comment that silences the report on the next line.
+const ignorePrefix = "//poolvet:ignore"
+
+// A reporter reports diagnostics in one file, except those that a
+// //poolvet:ignore comment with a reason silences.
+type reporter struct {
+	pass    *analysis.Pass
+	ignored map[int]bool // lines whose reports are silenced
+}
+
+// newReporter reads the ignore comments of file and reports each one that
+// gives no reason: such a comment silences nothing.
+func newReporter(pass *analysis.Pass, file *ast.File) *reporter {
+	r := &reporter{pass: pass, ignored: map[int]bool{}}
+	for _, g := range file.Comments {
+		for _, c := range g.List {
+			rest, ok := strings.CutPrefix(c.Text, ignorePrefix)
+			if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+				continue
+			}
+			if strings.TrimSpace(rest) == "" {
+				pass.Reportf(c.Pos(), "%s needs a reason, as in %s the loop ends within a millisecond: without one it silences nothing", ignorePrefix, ignorePrefix)
+				continue
+			}
+			r.ignored[pass.Fset.Position(c.Pos()).Line+1] = true
+		}
+	}
+	return r
+}
+
+// report reports d unless an ignore comment on the line before silences it.
+func (r *reporter) report(d analysis.Diagnostic) {
+	if r.ignored[r.pass.Fset.Position(d.Pos).Line] {
+		return
+	}
+	r.pass.Report(d)
+}
+
+// reportf reports a diagnostic without a fix at pos.
+func (r *reporter) reportf(pos token.Pos, format string, args ...any) {
+	r.report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
