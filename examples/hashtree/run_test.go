@@ -57,7 +57,7 @@ func TestFullRunReportsEveryRegularFile(t *testing.T) {
 	if len(r.Largest) != 10 || r.Largest[0].Size < r.Largest[9].Size || r.Largest[0].Size != maxSize(r.Results) {
 		t.Errorf("largest is not the ten largest, largest first: %+v", r.Largest)
 	}
-	// makeTree's odd files are text, its even ones random: gzip tells them apart.
+	// makeTree writes text and random files: gzip tells them apart.
 	if len(r.Best) == 0 || ratio(r.Best[0]) > 0.1 {
 		t.Errorf("best ratio is not a text file: %+v", r.Best)
 	}
