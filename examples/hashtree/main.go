@@ -3,9 +3,16 @@
 // //poolgen:worker function hashFile. By default it reads $(go env GOROOT)/src,
 // which is wherever Go is.
 //
+// The summary goes to stdout: files, bytes, throughput, the ten largest files,
+// the best and worst compression ratios (of files of 1 KiB or more), and the
+// files that failed; -json gives it as JSON with every file's result. Progress
+// goes to stderr: a bar when stderr is a terminal, else a line "hashtree: N of
+// M files" every half second.
+//
 // Ctrl+C stops it at once: it prints the summary of what finished, "interrupted
 // after N of M files", and exits with status 130. A second Ctrl+C exits at once.
-// It never writes into the tree it reads.
+// It never writes into the tree it reads. Other exit statuses: 1 when a file
+// could not be read or took longer than -timeout, 2 for a bad flag.
 //
 // Usage:
 //

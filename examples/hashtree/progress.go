@@ -13,6 +13,11 @@ import (
 // progress shows how far the hashing is: a live bar when w is a terminal, else a
 // plain line at most every half second. Its update is given to pool.Progress,
 // which never calls it concurrently.
+//
+// The bar is github.com/schollz/progressbar/v3: one bar with a count and a rate
+// is all hashtree draws, and it does that with a single call per update and few
+// dependencies. github.com/vbauerster/mpb/v8 shines with many concurrent bars,
+// which hashtree does not have.
 type progress struct {
 	w     io.Writer
 	bar   *progressbar.ProgressBar // nil when w is not a terminal
