@@ -1,0 +1,32 @@
+// Package ignore: //poolvet:ignore with and without a reason.
+package ignore
+
+import (
+	"context"
+	"time"
+)
+
+//poolgen:worker
+func Ignored(ctx context.Context) error {
+	//poolvet:ignore the demo sleeps on purpose
+	time.Sleep(time.Second)
+	time.Sleep(time.Second) // want `time.Sleep`
+	// want +1 `//poolvet:ignore needs a reason, as in //poolvet:ignore the loop ends within a millisecond: without one it silences nothing`
+	//poolvet:ignore
+	time.Sleep(time.Second) // want `time.Sleep`
+	//poolvet:ignored is not the directive
+	time.Sleep(time.Second) // want `time.Sleep`
+	return ctx.Err()
+}
+
+// The unused-ctx report sits on the ctx param; the comment goes above it.
+//
+//poolgen:worker
+//poolvet:ignore the loop is over a small, fixed slice
+func Loop(ctx context.Context, xs [4]int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
