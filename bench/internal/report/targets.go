@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// The contenders the targets name.
+var (
+	poolgenImpls = []string{"poolgen-submit", "poolgen-gen", "poolgen-map", "poolgen-stream"}
+	peerImpls    = []string{"ants", "pond", "conc-pool", "conc-iter", "errgroup"}
+)
+
+const baseline = "channel-pool"
+
+// writeTargets states each target of issue 5 as met or not met, with the
+// numbers it was decided on and the rule used.
+func writeTargets(b *bytes.Buffer, res *results) {
+	fmt.Fprintf(b, "## Targets of issue 5\n\n")
+	for _, bench := range []string{"TinyTasks", "TypedResults"} {
+		speedTarget(b, res, bench)
+	}
+	cancelTargets(b, res)
+	streamTarget(b, res)
+	fmt.Fprintln(b)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "**met**"
+	}
+	return "**not met**"
+}
+
+// speedTarget: poolgen at most 1.3x the baseline in ns/task and faster than
+// every peer, judged for each poolgen API on its own.
+func speedTarget(b *bytes.Buffer, res *results, bench string) {
+	base, ok := res.median(bench, "", baseline, "ns/task")
+	if !ok {
+		fmt.Fprintf(b, "- %s: no baseline result\n", bench)
+		return
+	}
+	bestPeer, bestPeerV := "", 0.0
+	for _, p := range peerImpls {
+		if v, ok := res.median(bench, "", p, "ns/task"); ok && (bestPeer == "" || v < bestPeerV) {
+			bestPeer, bestPeerV = p, v
+		}
+	}
+	fmt.Fprintf(b, "- %s, poolgen ≤ 1.3x the baseline (%s ns/task) and faster than every peer (fastest: %s, %s ns/task):\n", bench, cell(base, true), bestPeer, cell(bestPeerV, true))
+	for _, impl := range poolgenImpls {
+		v, ok := res.median(bench, "", impl, "ns/task")
+		if !ok {
+			continue
+		}
+		ratio := v / base
+		fmt.Fprintf(b, "  - %s: %s ns/task, %.2fx the baseline, %.2fx the fastest peer: ≤1.3x %s, faster than every peer %s\n",
+			impl, cell(v, true), ratio, v/bestPeerV, verdict(ratio <= 1.3), verdict(v < bestPeerV))
+	}
+}
+
+// cancelTargets: under 1ms at 100k queued; flat from 1k to 1M (rule: the 1M
+// latency at most 3x the 1k one plus 50µs); no task started after a cancel in
+// any run.
+func cancelTargets(b *bytes.Buffer, res *results) {
+	const bench = "CancelLatency"
+	rows := []string{"queued=1000", "queued=100000", "queued=1000000"}
+	fmt.Fprintf(b, "- %s (µs from cancel to the wait's return at 1k / 100k / 1M queued; tasks started after the cancel, most in any run):\n", bench)
+	for _, impl := range poolgenImpls {
+		var lat []float64
+		late := 0.0
+		for _, row := range rows {
+			v, ok := res.median(bench, row, impl, "µs/cancel")
+			if !ok {
+				break
+			}
+			lat = append(lat, v)
+			n, _ := res.max(bench, row, impl, "started-after-cancel")
+			late = max(late, n)
+		}
+		if len(lat) != len(rows) {
+			continue
+		}
+		var ls []string
+		for _, v := range lat {
+			ls = append(ls, cell(v, true))
+		}
+		fmt.Fprintf(b, "  - %s: %s µs; under 1ms at 100k %s; flat from 1k to 1M (1M ≤ 3×1k + 50µs) %s; no task started after a cancel (%.0f) %s\n",
+			impl, strings.Join(ls, " / "), verdict(lat[1] < 1000), verdict(lat[2] <= 3*lat[0]+50), late, verdict(late == 0))
+	}
+}
+
+// streamTarget: poolgen's Stream heap independent of input length (rule: the
+// peak live heap at 10M inputs at most twice, or 1 MiB above, that at 100k —
+// growth of even 0.1 byte per input would break it).
+func streamTarget(b *bytes.Buffer, res *results) {
+	const bench, impl = "StreamHeap", "poolgen-stream"
+	small, ok1 := res.median(bench, "inputs=100000", impl, "peak-live-B")
+	large, ok2 := res.median(bench, "inputs=10000000", impl, "peak-live-B")
+	if !ok1 || !ok2 {
+		fmt.Fprintf(b, "- %s: no result\n", bench)
+		return
+	}
+	ok := large <= max(2*small, small+1<<20)
+	fmt.Fprintf(b, "- %s, heap independent of input length (10M ≤ max(2×100k, 100k + 1 MiB)): peak live %s B at 100k, %s B at 10M inputs: %s\n",
+		bench, cell(small, true), cell(large, true), verdict(ok))
+}
