@@ -27,7 +27,9 @@ type task struct {
 	state     atomic.Uint32
 	done      atomic.Value // chan struct{}: made by the first waiter, closedChan once published
 	err       error        // written once, by the resolver, before publish
-	stopWatch func() bool  // stops the watcher of the Submit ctx; nil without one
+	watch     *ctxWatch    // the watch of its Submit ctx, while it has one;
+	watchPrev *task        // its neighbours on that watch's list, all three
+	watchNext *task        // guarded by Pool.mu
 	w         *worker      // the worker running it, and that worker's runner number;
 	gen       uint64       // written in start, before the state becomes running
 	ctx       taskCtx
@@ -59,14 +61,11 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, er
 	}
 	// The pool's own watcher covers a ctx that ends when the pool's does.
 	if d := ctx.Done(); d != nil && d != p.parentDone {
-		t.stopWatch = context.AfterFunc(ctx, func() { t.cancel(ctxError(ctx), outCanceled) })
+		p.watch(ctx, t)
 	}
 	if err := p.enqueue(ctx, f, t); err != nil {
 		t.cancel(err, outCanceled)
-		if t.stopWatch != nil {
-			t.stopWatch()
-		}
-		<-t.doneChan() // the watcher may have won the race to resolve it: it is about to publish
+		<-t.doneChan() // the watch may have won the race to resolve it: it is about to publish
 	}
 	return f
 }
@@ -131,6 +130,7 @@ func (f *Future[T]) start(w *worker, gen uint64) bool {
 			p.stats.queued--
 			p.stats.canceled++
 			p.releaseRoom()
+			p.unwatch(t)
 			t.resolve(ctxError(t.ctx.parent))
 		}
 		return false
@@ -155,9 +155,6 @@ func (f *Future[T]) run() (*task, error) {
 	v, err := call(&t.ctx, f.fn)
 	if timer != nil {
 		timer.Stop()
-	}
-	if t.stopWatch != nil {
-		t.stopWatch()
 	}
 	if !t.state.CompareAndSwap(running, resolved) {
 		return nil, nil // resolved by a cancel or timeout: the late result is dropped
@@ -203,10 +200,8 @@ func (t *task) cancel(err error, out outcome) {
 		p.stats.running--
 		p.abandonLocked(t.w, t.gen)
 	}
+	p.unwatch(t)
 	p.mu.Unlock()
-	if s != pending && t.stopWatch != nil {
-		t.stopWatch()
-	}
 	plain := context.Canceled
 	if errors.Is(err, context.DeadlineExceeded) {
 		plain = context.DeadlineExceeded

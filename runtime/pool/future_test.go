@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -285,4 +286,29 @@ func TestTaskCtxCarriesValuesAndEndsAfterReturn(t *testing.T) {
 		t.Fatalf("a task's ctx after it returned: Err = %v; want context.Canceled", leaked.Err())
 	}
 	within(t, "Done of a leaked task ctx", leaked.Done())
+}
+
+func TestCancellingAShareCtxOfManyQueuedTasksTakesOneGoroutine(t *testing.T) {
+	p := newPool(t, Workers(1))
+	release := make(chan struct{})
+	defer close(release)
+	Submit(context.Background(), p, hang(release, 0))
+	ctx, cancel := context.WithCancel(context.Background())
+	futures := make([]*Future[int], 100_000)
+	for i := range futures {
+		futures[i] = Submit(ctx, p, func(context.Context) (int, error) { return 1, nil })
+	}
+	before := runtime.NumGoroutine()
+	cancel()
+	peak := 0
+	for _, f := range futures {
+		peak = max(peak, runtime.NumGoroutine())
+		within(t, "a queued task's resolution", f.Done())
+	}
+	if peak > before+10 {
+		t.Fatalf("cancelling 100000 queued tasks ran %d goroutines at once; want a handful", peak-before)
+	}
+	if s := p.Stats(); s.Canceled != 100_000 || s.Queued != 0 {
+		t.Fatalf("Stats = %+v; want 100000 canceled, none queued", s)
+	}
 }

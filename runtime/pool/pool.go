@@ -40,9 +40,11 @@ type Pool struct {
 	idle     int       // workers waiting on wake
 	detached int       // goroutines still running an abandoned task, their slot given away
 	live     map[*worker]struct{}
-	closing  bool  // Close was called
-	stopped  bool  // the parent ctx ended or Close gave up: nothing more starts
-	stopErr  error // why stopped, for tasks that arrive after
+	watches  map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
+	firing   int                           // watches cancelling their tasks now
+	closing  bool                          // Close was called
+	stopped  bool                          // the parent ctx ended or Close gave up: nothing more starts
+	stopErr  error                         // why stopped, for tasks that arrive after
 	isQuiet  bool
 
 	stats counters
@@ -106,6 +108,7 @@ func New(ctx context.Context, opts ...Option) *Pool {
 		closed:     make(chan struct{}),
 		quiet:      make(chan struct{}),
 		live:       make(map[*worker]struct{}),
+		watches:    make(map[<-chan struct{}]*ctxWatch),
 	}
 	p.wake.L = &p.mu
 	if p.cfg.queueSize > 0 {
@@ -236,6 +239,7 @@ func (p *Pool) work(w *worker) {
 		p.mu.Lock()
 		if t != nil {
 			// The task's outcome is counted before its waiters can see it.
+			p.unwatch(t)
 			p.stats.running--
 			if err == nil {
 				p.stats.done++
@@ -294,7 +298,7 @@ func (p *Pool) next(w *worker) bool {
 // checkQuiet closes p.quiet once Close was called and no goroutine is left.
 // p.mu must be held.
 func (p *Pool) checkQuiet() {
-	if p.closing && len(p.live) == 0 && !p.isQuiet {
+	if p.closing && len(p.live) == 0 && p.firing == 0 && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
 	}
