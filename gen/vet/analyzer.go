@@ -12,10 +12,23 @@ import (
 // package comment says what it reports and how deep it looks.
 var Analyzer = &analysis.Analyzer{
 	Name: "poolvet",
-	Doc:  "report waits in poolgen worker bodies that no context can interrupt",
-	URL:  "https://pkg.go.dev/github.com/poolgen/poolgen/gen/vet",
+	Doc:  doc,
 	Run:  run,
 }
+
+// doc is what poolvet -help prints.
+const doc = `report waits in poolgen worker bodies that no context can interrupt
+
+In //poolgen:worker functions and in func literals passed to pool.Submit,
+pool.Map and pool.Stream, poolvet reports time.Sleep; channel sends,
+receives and ranges outside a select with a case <-ctx.Done() or a default;
+sync.WaitGroup.Wait and sync.Cond.Wait; calls with a twin that takes a ctx
+(http.Get, http.NewRequest, exec.Command, net.Dial, (*sql.DB).Query, and any
+M with an MContext), with a fix where the rewrite is mechanical; and a ctx
+parameter never used by a body that loops or waits.
+
+A comment //poolvet:ignore <reason> on the line before silences the reports
+on that line; the reason is required.`
 
 // run finds the workers of every hand-written file and checks each one.
 func run(pass *analysis.Pass) (any, error) {

@@ -67,5 +67,6 @@
 //
 // A comment //poolvet:ignore reason on the line before a report silences the
 // reports on that line. The reason is required: a //poolvet:ignore without one
-// is itself reported and silences nothing.
+// is itself reported and silences nothing, and so is one written after code,
+// at the end of a line, where it would seem to silence its own line.
 package vet

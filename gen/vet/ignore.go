@@ -29,8 +29,12 @@ func newReporter(pass *analysis.Pass, file *ast.File) *reporter {
 			if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
 				continue
 			}
-			if strings.TrimSpace(rest) == "" {
+			switch {
+			case strings.TrimSpace(rest) == "":
 				pass.Reportf(c.Pos(), "%s needs a reason, as in %s the loop ends within a millisecond: without one it silences nothing", ignorePrefix, ignorePrefix)
+				continue
+			case afterCode(pass, c):
+				pass.Reportf(c.Pos(), "%s silences the line below it: put it on a line of its own, above the report", ignorePrefix)
 				continue
 			}
 			r.ignored[pass.Fset.Position(c.Pos()).Line+1] = true
@@ -50,4 +54,16 @@ func (r *reporter) report(d analysis.Diagnostic) {
 // reportf reports a diagnostic without a fix at pos.
 func (r *reporter) reportf(pos token.Pos, format string, args ...any) {
 	r.report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// afterCode reports whether code precedes comment c on its line, where an
+// ignore comment would look as if it silenced its own line.
+func afterCode(pass *analysis.Pass, c *ast.Comment) bool {
+	tf := pass.Fset.File(c.Pos())
+	src, err := pass.ReadFile(tf.Name())
+	if err != nil {
+		return false // cannot tell: trust the comment
+	}
+	start := tf.Offset(tf.LineStart(tf.Line(c.Pos())))
+	return strings.TrimSpace(string(src[start:tf.Offset(c.Pos())])) != ""
 }

@@ -18,19 +18,12 @@ func (k *walker) twinReport(call *ast.CallExpr, fn *types.Func, twin string) {
 	if fn.Signature().Recv() == nil && twin != dialerTwin {
 		shownTwin = fn.Pkg().Name() + "." + twin
 	}
-	name := k.w.ctxName(k.r.pass.Pkg, call)
-	shown := name
-	if shown == "" {
-		shown = "ctx"
-	}
 	d := analysis.Diagnostic{
 		Pos: call.Pos(),
-		Message: fmt.Sprintf("%s cannot be cancelled and %s cannot stop it: call %s(%s, ...), which takes a ctx",
-			describe(fn), shown, shownTwin, shown),
+		Message: k.message(fmt.Sprintf("%[1]s cannot be cancelled and %[2]s cannot stop it: call %[3]s(%[2]s, ...), which takes a ctx",
+			describe(fn), k.ctxShown(), shownTwin)),
 	}
-	if k.w.nocontext {
-		d.Message += " (this nocontext worker must take a context.Context first)"
-	}
+	name := k.w.ctxName(k.r.pass.Pkg, call) // "" when a fix could not name it
 	if edits := twinEdits(call, twin, name); edits != nil {
 		d.SuggestedFixes = []analysis.SuggestedFix{{
 			Message:   fmt.Sprintf("Call %s with %s", twin, name),

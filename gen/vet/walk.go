@@ -72,15 +72,24 @@ func (k *walker) visit(n ast.Node) bool {
 // reportf reports at pos a message whose %[1]s is the worker's ctx, telling a
 // nocontext worker where to get one.
 func (k *walker) reportf(pos token.Pos, format string) {
-	name := "ctx"
+	k.report(analysis.Diagnostic{Pos: pos, Message: k.message(fmt.Sprintf(format, k.ctxShown()))})
+}
+
+// ctxShown is how messages name the worker's ctx: its name, or "ctx" when
+// it has none.
+func (k *walker) ctxShown() string {
 	if k.w.ctx != nil && k.w.ctx.Name() != "" && k.w.ctx.Name() != "_" {
-		name = k.w.ctx.Name()
+		return k.w.ctx.Name()
 	}
-	msg := fmt.Sprintf(format, name)
+	return "ctx"
+}
+
+// message adds to msg what a nocontext worker must do first.
+func (k *walker) message(msg string) string {
 	if k.w.nocontext {
 		msg += " (this nocontext worker must take a context.Context first)"
 	}
-	k.report(analysis.Diagnostic{Pos: pos, Message: msg})
+	return msg
 }
 
 // walkAll walks each of exprs.

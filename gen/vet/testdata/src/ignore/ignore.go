@@ -16,6 +16,8 @@ func Ignored(ctx context.Context) error {
 	time.Sleep(time.Second) // want `time.Sleep`
 	//poolvet:ignored is not the directive
 	time.Sleep(time.Second) // want `time.Sleep`
+	time.Sleep(time.Second) /* want `time.Sleep` `//poolvet:ignore silences the line below it: put it on a line of its own, above the report` */ //poolvet:ignore on the wrong line
+	time.Sleep(time.Second) // want `time.Sleep`
 	return ctx.Err()
 }
 
