@@ -166,6 +166,8 @@ func (f *Future[T]) run() (*task, error) {
 
 func (f *Future[T]) stop(err error) { f.cancel(err, outCanceled) }
 
+func (f *Future[T]) fail(err error) { f.cancel(err, outFailed) }
+
 // outcomes of a task, for the stats.
 type outcome int
 

@@ -312,3 +312,30 @@ func TestCancellingAShareCtxOfManyQueuedTasksTakesOneGoroutine(t *testing.T) {
 		t.Fatalf("Stats = %+v; want 100000 canceled, none queued", s)
 	}
 }
+
+func TestGoexitInATaskResolvesItAndKeepsTheWorker(t *testing.T) {
+	p := newPool(t, Workers(1))
+	f := Submit(context.Background(), p, func(context.Context) (int, error) {
+		runtime.Goexit() // what t.FailNow does inside a task
+		return 1, nil
+	})
+	within(t, "a task that called Goexit", f.Done())
+	if _, err := f.Get(context.Background()); !errors.Is(err, errGoexit) {
+		t.Fatalf("err = %v; want errGoexit", err)
+	}
+	g := Submit(context.Background(), p, func(context.Context) (int, error) { return 2, nil })
+	if v, err := g.Get(context.Background()); v != 2 || err != nil {
+		t.Fatalf("after a Goexit: %v, %v; want 2, nil", v, err)
+	}
+	if _, err := Map(context.Background(), p, ints(10), func(_ context.Context, x int) (int, error) {
+		if x == 5 {
+			runtime.Goexit()
+		}
+		return x, nil
+	}); !errors.Is(err, errGoexit) {
+		t.Fatalf("Map with a Goexit: %v; want errGoexit", err)
+	}
+	if s := p.Stats(); s.Failed < 1 || s.Done < 1 {
+		t.Fatalf("Stats = %+v", s)
+	}
+}

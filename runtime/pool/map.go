@@ -196,6 +196,11 @@ func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 
 func (r *mapRunner[I, O]) stop(err error) { r.job.end1(err) }
 
+func (r *mapRunner[I, O]) fail(err error) {
+	r.job.end1(err)
+	r.job.pool.abandon(r.w, r.gen)
+}
+
 func (r *mapRunner[I, O]) run() (*task, error) {
 	j := r.job
 	n := int64(len(j.in))

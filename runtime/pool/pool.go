@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,8 @@ type runner interface {
 	run() (*task, error)
 	// stop ends it because the pool stopped, whether queued or running.
 	stop(err error)
+	// fail ends it, running, because its goroutine is exiting in runtime.Goexit.
+	fail(err error)
 }
 
 // New returns a Pool whose lifetime is bound to ctx. Call Close to release its
@@ -232,6 +235,12 @@ func (p *Pool) spawn() {
 // work is a worker's loop: take the next runner, run it, repeat until the pool
 // closes or stops.
 func (p *Pool) work(w *worker) {
+	goexit := true
+	defer func() {
+		if goexit {
+			p.goexit(w)
+		}
+	}()
 	p.mu.Lock()
 	for p.next(w) {
 		p.mu.Unlock()
@@ -255,13 +264,37 @@ func (p *Pool) work(w *worker) {
 			w.detached = false
 			p.detached--
 			if p.workers >= p.cfg.workers {
+				goexit = false
 				p.exit(w)
 				return
 			}
 			p.workers++
 		}
 	}
+	goexit = false
 	p.workers--
+	p.exit(w)
+}
+
+// errGoexit resolves a task that called runtime.Goexit (t.FailNow in a test, for
+// one): its goroutine ends, but its waiter must not wait forever.
+var errGoexit = errors.New("pool: task called runtime.Goexit")
+
+// goexit cleans up after w's goroutine, which is ending in runtime.Goexit inside
+// a runner: the runner fails, and w's slot goes to a fresh worker if there is
+// work.
+func (p *Pool) goexit(w *worker) {
+	w.cur.fail(errGoexit) // frees w's slot like an abandon would
+	p.mu.Lock()
+	if w.detached {
+		p.detached--
+	} else {
+		p.workers--
+		if p.queue.len() > 0 && !p.stopped {
+			p.spawn()
+		}
+	}
+	w.cur = nil
 	p.exit(w)
 }
 

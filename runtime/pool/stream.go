@@ -182,6 +182,11 @@ func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 
 func (r *streamRunner[I, O]) stop(err error) { r.job.cancel(err) }
 
+func (r *streamRunner[I, O]) fail(err error) {
+	r.job.cancel(err)
+	r.job.pool.abandon(r.w, r.gen)
+}
+
 func (r *streamRunner[I, O]) run() (*task, error) {
 	s := r.job
 	for {
