@@ -41,10 +41,12 @@
 //     log/slog is exempt: its XContext twins pass ctx to handlers for values
 //     and wait for nothing.
 //   - A ctx parameter that is never used (or is unnamed or _), when the body
-//     shows that it may run long: it loops, waits on a channel, or calls a
-//     function with a context argument that is not the worker's ctx. A worker
-//     that only computes or calls other code ends on its own as far as poolvet
-//     can see and is not reported. When the worker also has a wait reported
+//     shows that it may run long: a for loop with no post statement to bound
+//     it (for { } or for cond { }), a wait on a channel, or a call with a
+//     context argument that is not the worker's ctx. Loops over data (range,
+//     or for with a post statement) end with their input, and poolvet does not
+//     follow calls, so a worker that only computes or calls other code is not
+//     reported. When the worker also has a wait reported
 //     above, that report says how to use ctx, and this one is left out.
 //
 // Fixes are offered only when the worker's ctx is named and that name, at the

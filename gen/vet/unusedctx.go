@@ -36,16 +36,20 @@ func usesObject(info *types.Info, n ast.Node, obj types.Object) bool {
 }
 
 // mayRunLong says why the code in n, nested func literals included, might not
-// end soon on its own — "loops", "waits on a channel", "calls time.Sleep",
-// "calls f, which takes a context" — or returns "" when it has no such sign.
-// Calls of other functions are not signs: a worker that only computes is
-// fine without its ctx, and poolvet cannot see how long a callee runs.
+// end soon on its own — "loops with no counter to bound it" (for { } or for
+// cond { }), "waits on a channel", "calls time.Sleep", "calls f, which takes a
+// context, without its own" — or returns "" when it has no such sign. Loops
+// over data (range, or a for with a post statement) and calls of other
+// functions are not signs: they end with their input, and poolvet cannot see
+// how long a callee runs.
 func mayRunLong(pkg *types.Package, info *types.Info, n ast.Node) string {
 	why := ""
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			why = "loops"
+		case *ast.ForStmt:
+			if n.Post == nil {
+				why = "loops with no counter to bound it"
+			}
 		case *ast.SelectStmt, *ast.SendStmt:
 			why = "waits on a channel"
 		case *ast.UnaryExpr:

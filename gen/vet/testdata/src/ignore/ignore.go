@@ -24,11 +24,12 @@ func Ignored(ctx context.Context) error {
 // The unused-ctx report sits on the ctx param; the comment goes above it.
 //
 //poolgen:worker
-//poolvet:ignore the loop is over a small, fixed slice
-func Loop(ctx context.Context, xs [4]int) int {
-	s := 0
-	for _, x := range xs {
-		s += x
+//poolvet:ignore halving ends within 64 steps
+func Loop(ctx context.Context, n uint64) int {
+	steps := 0
+	for n > 0 {
+		n /= 2
+		steps++
 	}
-	return s
+	return steps
 }

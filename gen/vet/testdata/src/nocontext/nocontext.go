@@ -9,11 +9,10 @@ import (
 
 //poolgen:worker nocontext
 func Spin(n int) int {
-	s := 0
-	for i := range n {
-		s += i
+	for n > 1 {
+		n /= 2
 	}
-	return s
+	return n
 }
 
 //poolgen:worker nocontext

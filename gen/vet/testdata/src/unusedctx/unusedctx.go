@@ -12,10 +12,29 @@ import (
 )
 
 //poolgen:worker
-func Spin(ctx context.Context, n int) int { // want `ctx is never used, yet this worker loops: nothing can interrupt it; pass ctx to what it calls \(or check ctx.Err\(\) in its loops\)`
+func Collatz(ctx context.Context, n int) int { // want `ctx is never used, yet this worker loops with no counter to bound it: nothing can interrupt it; pass ctx to what it calls \(or check ctx.Err\(\) in its loops\)`
+	steps := 0
+	for n > 1 {
+		if n%2 == 0 {
+			n /= 2
+		} else {
+			n = 3*n + 1
+		}
+		steps++
+	}
+	return steps
+}
+
+// Sum loops over its input, which bounds it: no report.
+//
+//poolgen:worker
+func Sum(ctx context.Context, xs []int) int {
 	s := 0
-	for i := range n {
-		s += i
+	for _, x := range xs {
+		s += x
+	}
+	for i := 0; i < len(xs); i++ {
+		s += xs[i]
 	}
 	return s
 }
@@ -55,22 +74,21 @@ func Quick(ctx context.Context, s string) (string, error) {
 func helper(s string) string { return s }
 
 func literals(ctx context.Context, p *pool.Pool) {
-	pool.Submit(ctx, p, func(context.Context) (int, error) { // want `this worker discards its context.Context, yet it loops: nothing can interrupt it; name the parameter ctx`
+	pool.Submit(ctx, p, func(context.Context) (int, error) { // want `this worker discards its context.Context, yet it loops with no counter to bound it: nothing can interrupt it; name the parameter ctx`
 		for {
 		}
 	})
 	pool.Map(ctx, p, []int{1}, func(_ context.Context, x int) (int, error) { // want `this worker discards its context.Context, yet it loops`
-		n := 0
-		for range x {
-			n++
+		for x != 1 {
+			x = x / 2
 		}
-		return n, nil
+		return x, nil
 	})
 	pool.Map(ctx, p, []int{1}, func(_ context.Context, x int) (int, error) {
 		return x * x, nil
 	})
 	// A loop in a goroutine the worker starts counts too.
-	pool.Submit(ctx, p, func(ctx context.Context) (int, error) { // want `ctx is never used, yet this worker loops`
+	pool.Submit(ctx, p, func(ctx context.Context) (int, error) { // want `ctx is never used, yet this worker loops with no counter`
 		go func() {
 			for {
 			}
