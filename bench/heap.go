@@ -72,3 +72,12 @@ func sub(a, b uint64) uint64 {
 	}
 	return a - b
 }
+
+// afterGC runs a GC, which also finishes sweeping, and returns the memory
+// statistics: HeapAlloc is then the live heap.
+func afterGC() runtime.MemStats {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
+}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -167,9 +166,7 @@ func memoryOnce(c memoryContender) (bytes float64, accepted int64) {
 // inUse runs a GC and returns the bytes of live heap objects and of goroutine
 // stacks.
 func inUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
+	m := afterGC()
 	return m.HeapAlloc + m.StackInuse
 }
 

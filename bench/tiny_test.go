@@ -80,7 +80,7 @@ func checkMixed(b *testing.B, out []int) {
 // BenchmarkTaskCost measures one task of TinyTasks on one goroutine, with no
 // pool: what "about 50ns" is on this machine.
 func BenchmarkTaskCost(b *testing.B) {
-	b.Run("task=mix", func(b *testing.B) {
+	b.Run("impl=serial-mix", func(b *testing.B) {
 		s := 0
 		for x := 0; b.Loop(); x++ {
 			s += tasks.Mix(x)
