@@ -25,8 +25,10 @@
 //     a select with neither a case receiving from a context's Done channel nor
 //     a default. A receive from ctx.Done() (any context's Done method, or a
 //     local defined as done := ctx.Done() and never assigned again) is fine.
-//     Sends to buffered channels are reported too: poolvet cannot know there
-//     is room.
+//     A send on a local channel made with a buffer (x := make(chan T, n),
+//     with n not the constant 0, and x never assigned again) is not
+//     reported: the buffer is assumed to have room, as it has in the usual
+//     "one result per task" pattern. Receives from it still are.
 //   - sync.WaitGroup.Wait and sync.Cond.Wait.
 //   - Calls that have a twin taking a context: http.Get, Head, Post and
 //     PostForm (functions and *http.Client methods); http.NewRequest, with a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -15,14 +16,16 @@ const ignorePrefix = "//poolvet:ignore"
 // A reporter reports diagnostics in one file, except those that a
 // //poolvet:ignore comment with a reason silences.
 type reporter struct {
-	pass    *analysis.Pass
-	ignored map[int]bool // lines whose reports are silenced
+	pass     *analysis.Pass
+	ignored  map[int]bool          // lines whose reports are silenced
+	buffered map[types.Object]bool // the file's locals x := make(chan T, n), never assigned again
 }
 
 // newReporter reads the ignore comments of file and reports each one that
 // gives no reason: such a comment silences nothing.
 func newReporter(pass *analysis.Pass, file *ast.File) *reporter {
 	r := &reporter{pass: pass, ignored: map[int]bool{}}
+	r.buffered = definedBy(pass.TypesInfo, file, func(e ast.Expr) bool { return isBufferedMake(pass.TypesInfo, e) })
 	for _, g := range file.Comments {
 		for _, c := range g.List {
 			rest, ok := strings.CutPrefix(c.Text, ignorePrefix)

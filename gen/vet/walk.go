@@ -23,9 +23,12 @@ type walker struct {
 
 // newWalker returns a walker for w's body.
 func newWalker(r *reporter, w *worker) *walker {
-	k := &walker{r: r, w: w, info: r.pass.TypesInfo, done: map[types.Object]bool{}}
-	k.findDoneVars(w.body)
-	return k
+	info := r.pass.TypesInfo
+	done := definedBy(info, w.body, func(e ast.Expr) bool {
+		call, ok := e.(*ast.CallExpr)
+		return ok && isDoneCall(info, call)
+	})
+	return &walker{r: r, w: w, info: info, done: done}
 }
 
 // walk checks n and what it contains.
@@ -56,6 +59,9 @@ func (k *walker) visit(n ast.Node) bool {
 		k.selectStmt(n)
 		return false
 	case *ast.SendStmt:
+		if k.r.buffered[k.info.Uses[identOf(n.Chan)]] {
+			break // a buffer made for the purpose: assumed to have room
+		}
 		k.reportf(n.Arrow, "channel send outside a select waits until a receiver is ready and %[1]s cannot stop it: send in a select with a case <-%[1]s.Done() (or a default)")
 	case *ast.UnaryExpr:
 		if n.Op == token.ARROW && !k.isDone(n.X) {

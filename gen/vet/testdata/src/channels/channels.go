@@ -86,3 +86,23 @@ func futures(ctx context.Context, p *pool.Pool, f *pool.Future[int]) {
 		return f.Get(ctx)
 	})
 }
+
+// A send on a local made with a buffer is assumed to have room; one on a
+// channel made without one, or assigned again, is not.
+func buffered(ctx context.Context, p *pool.Pool, n int) {
+	started := make(chan struct{}, n)
+	errc := make(chan error, 1)
+	unbuffered := make(chan int)
+	zero := make(chan int, 0)
+	moved := make(chan int, 1)
+	moved = unbuffered
+	pool.Submit(ctx, p, func(ctx context.Context) (int, error) {
+		started <- struct{}{}
+		errc <- ctx.Err()
+		unbuffered <- 1 // want `channel send outside a select`
+		zero <- 1       // want `channel send outside a select`
+		moved <- 1      // want `channel send outside a select`
+		<-started       // want `channel receive outside a select`
+		return 0, nil
+	})
+}
