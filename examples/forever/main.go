@@ -45,12 +45,14 @@ import (
 //	        print time.time()
 //	        time.sleep(.5)
 //
-// It takes a ctx, as every poolgen worker must, and ignores it on purpose.
+// It takes a ctx, as every poolgen worker must, and ignores it on purpose;
+// poolvet, which reports such a sleep, is told so.
 //
 //poolgen:worker
 func worker(ctx context.Context) {
 	for {
 		fmt.Printf("forever: %s sleeping\n", time.Now().Format("2006-01-02T15:04:05.000"))
+		//poolvet:ignore Python's worker as it was: the pool abandons it on Ctrl+C
 		time.Sleep(500 * time.Millisecond)
 	}
 }
