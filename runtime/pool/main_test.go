@@ -10,6 +10,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	ProcessMain() // serves tasks when this test binary runs as a pool's child process
 	if os.Getenv(childEnv) != "" {
 		interruptChild() // a child process of TestInterruptContext*; exits
 		return

@@ -12,10 +12,13 @@ type config struct {
 	workers     int
 	queueSize   int // 0: unbounded
 	taskTimeout time.Duration
+
+	processGrace      time.Duration // process mode: see process.go
+	maxTasksPerWorker int
 }
 
 func newConfig(opts []Option) config {
-	c := config{workers: runtime.GOMAXPROCS(0)}
+	c := config{workers: runtime.GOMAXPROCS(0), processGrace: time.Second}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -44,4 +47,20 @@ func QueueSize(n int) Option {
 // their caller at once. d <= 0 means no deadline (the default).
 func TaskTimeout(d time.Duration) Option {
 	return func(c *config) { c.taskTimeout = max(d, 0) }
+}
+
+// ProcessGrace sets how long a child process whose task was cancelled (its
+// ctx ended) may take to return before it is killed with SIGKILL and replaced;
+// the task's waiter does not wait for it. The default is 1s; d < 0 means 0.
+// It applies to isolate=process workers (see RegisterProcess).
+func ProcessGrace(d time.Duration) Option {
+	return func(c *config) { c.processGrace = max(d, 0) }
+}
+
+// MaxTasksPerWorker makes a child process exit after it has run n tasks; a
+// fresh one takes its place (Python's maxtasksperchild). The default, and
+// n < 1, is no limit. It applies to isolate=process workers (see
+// RegisterProcess).
+func MaxTasksPerWorker(n int) Option {
+	return func(c *config) { c.maxTasksPerWorker = max(n, 0) }
 }

@@ -153,6 +153,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	case <-p.quiet:
 	case <-ctx.Done():
 		n := p.shutdown(withCause(context.Canceled, ErrClosed))
+		p.killProcesses()
 		return fmt.Errorf("pool: close: %w (%d tasks abandoned still running)", ctxError(ctx), n)
 	}
 	// The watcher of the parent ctx may be running shutdown: wait for it, so that
@@ -164,7 +165,7 @@ func (p *Pool) Close(ctx context.Context) error {
 			return fmt.Errorf("pool: close: %w", ctxError(ctx))
 		}
 	}
-	return nil
+	return p.closeProcesses(ctx)
 }
 
 // enqueue queues r for a worker: a submitted task t, or a loop of Map or Stream

@@ -1,0 +1,184 @@
+package pool
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// childServer is the child's side: its main goroutine reads frames and hands
+// calls to one runner goroutine, so that a cancel frame reaches a running task.
+type childServer struct {
+	w     *frameWriter
+	calls chan childCall
+
+	mu       sync.Mutex
+	curID    uint64             // the call running now, 0 when none
+	cancel   context.CancelFunc // its ctx's
+	canceled uint64             // a call cancelled before it started
+}
+
+// childCall is one task for the runner.
+type childCall struct {
+	id       uint64
+	run      func(context.Context) (any, error)
+	deadline int64 // unix ns, 0 for none
+}
+
+// serveChild serves tasks until the parent closes its pipe or dies, and returns
+// the exit status. parent is the parent's pid, as the parent wrote it.
+func serveChild(parent string) int {
+	// Ctrl+C goes to the parent alone, which decides: a child must not die
+	// half-way through a task on its own.
+	signal.Ignore(os.Interrupt)
+	if pid, err := strconv.Atoi(parent); err != nil || pid != os.Getppid() {
+		return 0 // the parent died before this child could ask to die with it
+	}
+	in, out := os.NewFile(3, "poolgen-tasks"), os.NewFile(4, "poolgen-results")
+	if in == nil || out == nil {
+		fmt.Fprintln(os.Stderr, "pool: worker process started without its pipes")
+		return 2
+	}
+	closeOnExec(in)
+	closeOnExec(out)
+	s := &childServer{w: newFrameWriter(out), calls: make(chan childCall, 1)}
+	if s.w.send(frameHello, 0, nil) != nil {
+		return 0
+	}
+	go s.runCalls()
+	fr := newFrameReader(in)
+	for {
+		kind, id, err := fr.next()
+		if err != nil {
+			return 0 // end of the pipe: the parent retired this child, or died
+		}
+		switch kind {
+		case frameCall:
+			s.accept(fr, id)
+		case frameCancel:
+			s.cancelCall(id)
+		}
+	}
+}
+
+// accept decodes a call frame and queues the call for the runner, or answers
+// at once with an error.
+func (s *childServer) accept(fr *frameReader, id uint64) {
+	name, err := fr.str()
+	var deadline int64
+	if err == nil {
+		deadline, err = fr.varint()
+	}
+	if err != nil {
+		s.fail(id, fmt.Errorf("pool: malformed call frame: %w", err), errBroken)
+		return
+	}
+	e := lookup(name)
+	if e == nil {
+		// Read the argument anyway: the gob stream carries type descriptions.
+		class := errPlain
+		if fr.dec.DecodeValue(reflect.Value{}) != nil {
+			class = errBroken
+		}
+		s.fail(id, fmt.Errorf("pool: no function is registered as %q in the worker process (was its package linked into %s?)", name, os.Args[0]), class)
+		return
+	}
+	run, err := e.decode(fr.dec)
+	if err != nil {
+		s.fail(id, fmt.Errorf("pool: decoding the argument of %s: %w", name, err), errBroken)
+		return
+	}
+	s.calls <- childCall{id: id, run: run, deadline: deadline}
+}
+
+// cancelCall cancels the ctx of call id, now or when it starts.
+func (s *childServer) cancelCall(id uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.curID == id {
+		s.cancel()
+	} else {
+		s.canceled = id
+	}
+}
+
+// runCalls runs the calls one at a time and sends each one's reply.
+func (s *childServer) runCalls() {
+	for c := range s.calls {
+		ctx, cancel := context.WithCancel(context.Background())
+		if c.deadline != 0 {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.deadline))
+		}
+		s.mu.Lock()
+		s.curID, s.cancel = c.id, cancel
+		if s.canceled == c.id {
+			cancel()
+		}
+		s.mu.Unlock()
+
+		v, err := runRecovered(ctx, c.run)
+
+		s.mu.Lock()
+		s.curID, s.cancel = 0, nil
+		s.mu.Unlock()
+		cancel()
+		s.reply(c.id, v, err)
+	}
+}
+
+// runRecovered calls run and turns a panic into a *PanicError.
+func runRecovered(ctx context.Context, run func(context.Context) (any, error)) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: fmt.Sprint(r), Stack: debug.Stack()}
+		}
+	}()
+	return run(ctx)
+}
+
+// reply sends a call's outcome. When the parent is gone the send fails, and
+// the main goroutine sees the end of the other pipe and exits.
+func (s *childServer) reply(id uint64, v any, err error) {
+	var pe *PanicError
+	switch {
+	case err == nil:
+		encErr := s.w.sendValue(frameResult, id, nil, v)
+		if encErr != nil && !errors.As(encErr, new(*pipeError)) {
+			s.fail(id, fmt.Errorf("pool: encoding the result: %w", encErr), errBroken)
+		}
+	case errors.As(err, &pe):
+		s.w.send(framePanic, id, func(b *bytes.Buffer) {
+			putStr(b, fmt.Sprint(pe.Value))
+			putStr(b, string(pe.Stack))
+		})
+	default:
+		class := errPlain
+		if errors.Is(err, context.DeadlineExceeded) {
+			class = errDeadline
+		} else if errors.Is(err, context.Canceled) {
+			class = errCanceled
+		}
+		s.fail(id, err, class)
+	}
+}
+
+// fail sends an error reply. The frame holds no gob message, so a broken
+// stream still carries it; errBroken in class tells the parent to retire this
+// child.
+func (s *childServer) fail(id uint64, err error, class byte) {
+	if s.w.isBroken() {
+		class |= errBroken
+	}
+	s.w.send(frameError, id, func(b *bytes.Buffer) {
+		b.WriteByte(class)
+		putStr(b, err.Error())
+	})
+}

@@ -1,0 +1,18 @@
+//go:build !unix
+
+package pool
+
+import (
+	"os"
+	"syscall"
+)
+
+const processSupported = false
+
+func childSysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killGroup(p *os.Process) { p.Kill() }
+
+func exitCode(ps *os.ProcessState) int { return ps.ExitCode() }
+
+func closeOnExec(*os.File) {}

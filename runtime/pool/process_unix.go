@@ -1,0 +1,38 @@
+//go:build unix
+
+package pool
+
+import (
+	"os"
+	"syscall"
+)
+
+const processSupported = true
+
+// childSysProcAttr puts a child in a process group of its own, so that Ctrl+C
+// in a terminal reaches the parent alone, and on Linux asks the kernel to kill
+// it when the parent dies.
+func childSysProcAttr() *syscall.SysProcAttr {
+	a := &syscall.SysProcAttr{Setpgid: true}
+	setPdeathsig(a)
+	return a
+}
+
+// killGroup kills p and every process in its group.
+func killGroup(p *os.Process) {
+	if syscall.Kill(-p.Pid, syscall.SIGKILL) != nil {
+		p.Kill()
+	}
+}
+
+// exitCode is a child's exit status, or 128+n when signal n killed it.
+func exitCode(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// closeOnExec keeps a child's pipes out of the processes its tasks start:
+// they would hold the pipes open after the child's end.
+func closeOnExec(f *os.File) { syscall.CloseOnExec(int(f.Fd())) }
