@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the bench module in one go test run (-count 5) and
 # writes RESULTS.md: medians, ratios to the baseline, the machine, the date and
-# the targets of issue 5, met or not. Takes about 8 minutes on 2 cores.
+# the targets of issue 5, met or not. Takes about 5 minutes on 2 cores.
 #
 #   bench/run.sh                 measure the runtime of the working tree (../)
 #   POOLGEN_ROOT=dir bench/run.sh  measure the poolgen checkout in dir instead
-#                                (e.g. a `git archive HEAD` while ../ is mid-edit)
+#                                (e.g. /tmp/poolgen-<commit> from `git archive`
+#                                while ../ is mid-edit and does not compile)
 #   COUNT=1 bench/run.sh         a quicker, rougher run
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,24 +17,28 @@ raw=results.txt
 stat=$(mktemp)
 trap 'rm -f "$stat"' EXIT
 
-commit="poolgen $(git -C .. rev-parse --short HEAD)"
+commit="bench/ at $(git -C .. rev-parse --short HEAD)"
 if [ -n "${POOLGEN_ROOT:-}" ]; then
 	work=$(mktemp -d)
 	trap 'rm -f "$stat"; rm -rf "$work"' EXIT
 	printf 'go 1.26.0\n\nuse %s\n\nreplace github.com/poolgen/poolgen => %s\n' "$PWD" "$POOLGEN_ROOT" >"$work/go.work"
 	export GOWORK=$work/go.work
-	commit="$commit, runtime from $POOLGEN_ROOT"
+	commit="$commit, poolgen (runtime/) from $POOLGEN_ROOT"
 elif [ -n "$(git -C .. status --porcelain -- runtime)" ]; then
 	commit="$commit, with uncommitted changes in runtime/"
+else
+	commit="$commit, runtime/ as committed"
 fi
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
 go test -run '^$' -bench . -benchtime 300ms -count "$count" -timeout 30m . | tee "$raw"
 took=$(($(date +%s) - start))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 "$benchstat" -col /impl "$raw" >"$stat"
 go run ./internal/report -in "$raw" -benchstat "$stat" -out RESULTS.md \
 	-go "$(go version)" -commit "$commit" -date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-cores "$(nproc) cores, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}" \
-	-took "$((took / 60))m$((took % 60))s"
+	-took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
 echo "wrote RESULTS.md (run took ${took}s)"

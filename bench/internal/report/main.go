@@ -22,7 +22,7 @@ type table struct {
 }
 
 var tables = []table{
-	{"TaskCost", "One task of TinyTasks on one goroutine, no pool.", []string{"sec/op"}, ""},
+	{"TaskCost", "One task of TinyTasks on one goroutine, no pool.", []string{"ns/op"}, ""},
 	{"TinyTasks", "100k tasks of ~50ns that return nothing; wait for all. Lower is better.", []string{"ns/task", "allocs/task"}, "ns/task"},
 	{"TypedResults", "100k tasks of ~50ns each returning an int, collected in input order through the library's result API (ants and errgroup have none: tasks store by index). Lower is better.", []string{"ns/task", "allocs/task"}, "ns/task"},
 	{"CPUTasks", "10k tasks of ~20µs of CPU: efficiency = (work timed on one goroutine / cores) / wall time. Higher is better.", []string{"eff%", "µs-work/task"}, "eff%"},
@@ -40,15 +40,16 @@ func main() {
 	date := flag.String("date", "", "when the run was made")
 	cores := flag.String("cores", "", "cores and GOMAXPROCS")
 	took := flag.String("took", "", "how long the run took")
+	load := flag.String("load", "", "the load average of the machine before and after the run")
 	flag.Parse()
-	if err := run(*in, *stat, *out, header{*goVersion, *commit, *date, *cores, *took}); err != nil {
+	if err := run(*in, *stat, *out, header{*goVersion, *commit, *date, *cores, *took, *load}); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
 // header is what run.sh knows about the run.
-type header struct{ goVersion, commit, date, cores, took string }
+type header struct{ goVersion, commit, date, cores, took, load string }
 
 func run(in, stat, out string, h header) error {
 	f, err := os.Open(in)
@@ -68,7 +69,7 @@ func run(in, stat, out string, h header) error {
 	fmt.Fprintf(&b, "# bench: poolgen against a hand-written channel pool, ants, pond, conc and errgroup\n\n")
 	fmt.Fprintf(&b, "Written by `bench/run.sh` (`go test -bench . -count 5`, one run, so ratios hold) and `internal/report`; do not edit by hand.\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n- Machine: %s, %s\n- Go: %s\n- Measured: %s\n- The run took %s.\n\n", h.date, res.cpu, h.cores, h.goVersion, h.commit, h.took)
-	fmt.Fprintf(&b, "**Noise.** The machine is shared with other engineers running tests while this ran: absolute numbers wander by tens of percent between runs; the ratios, measured side by side in one run, are the numbers to read. Values are medians of the 5 runs unless said otherwise.\n\n")
+	fmt.Fprintf(&b, "**Noise.** The machine is shared with other engineers running tests while this ran (load average %s on its cores): absolute numbers wander by tens of percent between runs; the ratios, measured side by side in one run, are the numbers to read, and even they move when another process takes a core for a while. CPUTasks suffers most: an efficiency near 50%% on 2 cores means another process held one of them. Values are medians of the 5 runs unless said otherwise.\n\n", h.load)
 	writeTargets(&b, res)
 	for _, t := range tables {
 		writeTable(&b, res, t)
