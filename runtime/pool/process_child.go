@@ -42,13 +42,7 @@ func serveChild(parent string) int {
 	if pid, err := strconv.Atoi(parent); err != nil || pid != os.Getppid() {
 		return 0 // the parent died before this child could ask to die with it
 	}
-	in, out := os.NewFile(3, "poolgen-tasks"), os.NewFile(4, "poolgen-results")
-	if in == nil || out == nil {
-		fmt.Fprintln(os.Stderr, "pool: worker process started without its pipes")
-		return 2
-	}
-	closeOnExec(in)
-	closeOnExec(out)
+	in, out := childPipe(3, "poolgen-tasks"), childPipe(4, "poolgen-results")
 	s := &childServer{w: newFrameWriter(out), calls: make(chan childCall, 1)}
 	if s.w.send(frameHello, 0, nil) != nil {
 		return 0

@@ -33,6 +33,12 @@ func exitCode(ps *os.ProcessState) int {
 	return ps.ExitCode()
 }
 
-// closeOnExec keeps a child's pipes out of the processes its tasks start:
-// they would hold the pipes open after the child's end.
-func closeOnExec(f *os.File) { syscall.CloseOnExec(int(f.Fd())) }
+// childPipe opens a pipe a child inherited as fd. Close-on-exec keeps it out
+// of the processes the child's tasks start (they would hold it open after the
+// child's end); non-blocking mode lets Go's poller wait on it, so a goroutine
+// waiting for a frame does not hold a thread in a read.
+func childPipe(fd int, name string) *os.File {
+	syscall.CloseOnExec(fd)
+	syscall.SetNonblock(fd, true)
+	return os.NewFile(uintptr(fd), name)
+}
