@@ -30,6 +30,7 @@ type options struct {
 	name      string
 	timeout   time.Duration
 	nocontext bool
+	process   bool                      // isolate=process
 	at        map[string]token.Position // option key → its position
 }
 
@@ -111,7 +112,7 @@ func genDeclComments(d *ast.GenDecl) []*ast.Comment {
 }
 
 // knownOptions is how errors list the options a directive accepts.
-const knownOptions = "name=, nocontext, timeout="
+const knownOptions = "isolate=process, name=, nocontext, timeout="
 
 // parseOptions parses the options after //poolgen:worker in text, a comment at
 // pos. Each error points at the option it is about.
@@ -139,6 +140,10 @@ func parseOptions(text string, pos token.Position, errs *ErrorList) (options, bo
 			errs.errorf(at, "option nocontext takes no value")
 		case key == "nocontext":
 			opts.nocontext = true
+		case key == "isolate" && val != "process":
+			errs.errorf(at, "option %s: the only isolation is isolate=process", field)
+		case key == "isolate":
+			opts.process = true
 		default:
 			errs.errorf(at, "unknown option %q (known options: %s)", field, knownOptions)
 		}

@@ -22,7 +22,7 @@ func TestParseOptions(t *testing.T) {
 		{text: "//poolgen:worker  name=", errs: []string{"f.go:1:19: option name=: the name must be a Go identifier, as in name=Thumb"}},
 		{text: "//poolgen:worker name=_", errs: []string{"f.go:1:18: option name=_: the name must be a Go identifier, as in name=Thumb"}},
 		{text: "//poolgen:worker timeout=-1s", errs: []string{"f.go:1:18: option timeout=-1s: the timeout must be positive"}},
-		{text: "//poolgen:worker x", errs: []string{`f.go:1:18: unknown option "x" (known options: name=, nocontext, timeout=)`}},
+		{text: "//poolgen:worker x", errs: []string{`f.go:1:18: unknown option "x" (known options: isolate=process, name=, nocontext, timeout=)`}},
 		{text: "//poolgen:worker name=A name=A", errs: []string{"f.go:1:25: duplicate option name=A"}},
 	} {
 		var errs ErrorList

@@ -60,6 +60,10 @@ type Worker struct {
 	Results    []Param     // the results, without a final error
 	Error      bool        // the last result is an error
 	Timeout    time.Duration
+	// Process is the name a worker with isolate=process is registered under
+	// in the runtime (pool.RegisterProcess): "importpath.Func", or
+	// "importpath.Type.Method". Empty for a worker that runs in-process.
+	Process string
 }
 
 // Names are the identifiers generated for a worker. Package-level names are
@@ -69,6 +73,7 @@ type Names struct {
 	Submit, Map, Stream string // the wrapper functions
 	Args                string // the arguments struct; empty with fewer than two inputs
 	Result              string // the results struct; empty with fewer than two results
+	Proc                string // the var holding the registered process function; empty unless Process is set
 
 	Ctx, Pool, In, Opts string   // wrapper parameters: ctx, p, args, opts
 	Item                string   // the Map/Stream closure's element parameter

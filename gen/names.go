@@ -50,12 +50,15 @@ func topNames(w *work) {
 	if len(w.Results) > 1 {
 		w.Names.Result = base + "Result"
 	}
+	if w.Process != "" {
+		w.Names.Proc = lowerFirst(w.base) + "Process"
+	}
 }
 
 // generated lists the package-level names generated for w.
 func generated(w *work) []string {
 	names := []string{w.Names.Submit, w.Names.Map, w.Names.Stream}
-	for _, n := range []string{w.Names.Args, w.Names.Result} {
+	for _, n := range []string{w.Names.Args, w.Names.Result, w.Names.Proc} {
 		if n != "" {
 			names = append(names, n)
 		}
@@ -137,7 +140,7 @@ func (b *builder) importNames(works []*work, declared map[string]token.Position,
 // localNames names the wrappers' parameters and locals of w so that none
 // shadows an identifier the wrappers refer to, and none repeats.
 func (b *builder) localNames(w *work, helper string) {
-	taken := namer{"error": true, "nil": true, "struct": true}.with(w.Names.Args, w.Names.Result, helper)
+	taken := namer{"error": true, "nil": true, "struct": true}.with(w.Names.Args, w.Names.Result, w.Names.Proc, helper)
 	if w.Recv == nil {
 		taken[w.Func] = true
 	}

@@ -49,6 +49,10 @@ func (b *builder) worker(d directive) (*work, bool) {
 	first := b.context(w, sig, d.opts)
 	w.Params = b.params(w, sig, first)
 	w.Results, w.Error = b.results(w, sig)
+	if d.opts.process {
+		w.Process = b.pkg.Path() + "." + w.Title
+		b.checkProcess(w, sig, d.opts)
+	}
 	return w, len(b.errs) == n
 }
 

@@ -7,7 +7,7 @@ import (
 
 // ctxParam is the closure's ctx parameter: unnamed when the worker takes no ctx.
 func (r *renderer) ctxParam() *jen.Statement {
-	if !r.w.Context {
+	if !r.w.Context && r.w.Process == "" {
 		return jen.Id("_").Qual(gen.ContextPath, "Context")
 	}
 	return jen.Id(r.w.Names.Ctx).Qual(gen.ContextPath, "Context")
@@ -71,8 +71,12 @@ func spread(arg *jen.Statement, p gen.Param) *jen.Statement {
 
 // body is the closure body that makes call, the worker's call, return (out, error).
 func (r *renderer) body(call *jen.Statement) []jen.Code {
+	return r.withTimeout(r.returnCall(call))
+}
+
+// returnCall is the statements that make call, the worker's call, return (out, error).
+func (r *renderer) returnCall(call *jen.Statement) []jen.Code {
 	w, n := r.w, &r.w.Names
-	var stmts []jen.Code
 	switch {
 	case len(w.Results) > 1:
 		/* r0, r1, err := call; return ResizeResult{R0: r0, R1: r1}, err */
@@ -85,19 +89,23 @@ func (r *renderer) body(call *jen.Statement) []jen.Code {
 		if w.Error {
 			vars, errValue = append(vars, jen.Id(n.Err)), jen.Id(n.Err)
 		}
-		stmts = []jen.Code{
+		return []jen.Code{
 			jen.List(vars...).Op(":=").Add(call),
 			jen.Return(jen.Id(n.Result).Add(r.inst()).Values(values...), errValue),
 		}
 	case len(w.Results) == 1 && w.Error:
-		stmts = []jen.Code{jen.Return(call)} /* return call */
+		return []jen.Code{jen.Return(call)} /* return call */
 	case len(w.Results) == 1:
-		stmts = []jen.Code{jen.Return(call, jen.Nil())} /* return call, nil */
+		return []jen.Code{jen.Return(call, jen.Nil())} /* return call, nil */
 	case w.Error:
-		stmts = []jen.Code{jen.Return(jen.Struct().Values(), call)} /* return struct{}{}, call */
-	default:
-		stmts = []jen.Code{call, jen.Return(jen.Struct().Values(), jen.Nil())} /* call; return struct{}{}, nil */
+		return []jen.Code{jen.Return(jen.Struct().Values(), call)} /* return struct{}{}, call */
 	}
+	return []jen.Code{call, jen.Return(jen.Struct().Values(), jen.Nil())} /* call; return struct{}{}, nil */
+}
+
+// withTimeout wraps a closure body in the timeout helper when the worker has a timeout.
+func (r *renderer) withTimeout(stmts []jen.Code) []jen.Code {
+	w, n := r.w, &r.w.Names
 	if w.Timeout == 0 {
 		return stmts
 	}

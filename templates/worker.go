@@ -27,6 +27,9 @@ func (r *renderer) render(f *jen.File) {
 		/* type ResizeResult[T C] struct { R0 Image; R1 int } */
 		f.Type().Id(n.Result).Add(r.typeParams()).Struct(fields(w.Results)...)
 	}
+	if w.Process != "" {
+		r.registration(f)
+	}
 	r.submit(f)
 	r.mapOrStream(f, n.Map, "returns the results in input order", jen.Index().Add(r.elem()), "Map",
 		jen.Params(jen.Index().Add(r.out()), jen.Error()))
@@ -48,9 +51,13 @@ func (r *renderer) submit(f *jen.File) {
 			return pool.Submit(ctx, p, func(ctx context.Context) (Image, error) { … })
 		}
 	*/
+	body := r.body(r.submitCall())
+	if w.Process != "" {
+		body = r.processBody(r.submitArg())
+	}
 	f.Func().Id(n.Submit).Add(r.typeParams()).Params(params...).Op("*").Qual(gen.RuntimePath, "Future").Types(r.out()).Block(
 		jen.Return(jen.Qual(gen.RuntimePath, "Submit").Call(jen.Id(n.Ctx), jen.Id(n.Pool),
-			jen.Func().Params(r.ctxParam()).Params(r.out(), jen.Error()).Block(r.body(r.submitCall())...),
+			jen.Func().Params(r.ctxParam()).Params(r.out(), jen.Error()).Block(body...),
 		)),
 	)
 }
@@ -65,6 +72,10 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 	if len(w.Inputs()) == 0 {
 		item = jen.Id("_")
 	}
+	body := r.body(r.itemCall())
+	if w.Process != "" {
+		body = r.processBody(r.itemArg())
+	}
 	/*
 		func MapResize(ctx context.Context, p *pool.Pool, args []ResizeArgs, opts ...pool.MapOption) ([]Image, error) {
 			return pool.Map(ctx, p, args, func(ctx context.Context, arg ResizeArgs) (Image, error) { … }, opts...)
@@ -77,7 +88,7 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 		jen.Id(n.Opts).Op("...").Qual(gen.RuntimePath, "MapOption"),
 	).Add(results).Block(
 		jen.Return(jen.Qual(gen.RuntimePath, fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In),
-			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(r.body(r.itemCall())...),
+			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(body...),
 			jen.Id(n.Opts).Op("..."),
 		)),
 	)
@@ -85,6 +96,9 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 
 // options says what the worker's options change, for the wrappers' docs.
 func (r *renderer) options() string {
+	if r.w.Process != "" {
+		return r.processOptions()
+	}
 	switch {
 	case r.w.Timeout > 0:
 		return fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)

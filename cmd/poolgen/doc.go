@@ -67,6 +67,8 @@ Options follow the directive on the same line:
 
 	//poolgen:worker name=Thumb timeout=5s
 
+isolate=process runs each call in a child process; see Process mode below.
+
 name=X replaces <Name> in every generated name (exported or not as the worker
 is). timeout=D runs each call, of Submit and of each Map or Stream element,
 under context.WithTimeout(ctx, D) from the moment it starts; when D passes,
@@ -76,6 +78,41 @@ when the deadline passes: it keeps running until the worker returns, and its
 result is dropped. nocontext accepts a worker without a ctx parameter: its
 running call cannot be stopped, though every wait for it still can;
 nocontext with timeout= is an error.
+
+# Process mode
+
+isolate=process runs each call of the worker in a child process: the same
+binary, started again by the pool, so a call that ignores its ctx (a tight
+loop, a cgo call) can still be stopped, by killing its child.
+
+	//poolgen:worker isolate=process
+	func Render(ctx context.Context, scene Scene) (Image, error)
+
+The wrappers are the same; besides them the file declares
+
+	var renderProcess = pool.RegisterProcess("example.com/render.Render", func(ctx context.Context, arg Scene) (Image, error) { … })
+
+which registers the worker under a stable name, its import path and name
+(importpath.Type.Method for a method), when the package initializes, in the
+parent and in every child alike; the wrappers call renderProcess.Call, which
+sends the name and the encoded argument (the Args struct, the one input, or
+struct{}{}) to a child, where the same registration finds the function. That
+is why RegisterProcess and ProcessFunc are exported from the runtime: a
+closure cannot cross a process boundary, a name and an encodable value can,
+and the generated code is what names them.
+
+The program's main (and a test package's TestMain) must call
+pool.ProcessMain() as its first statement: in a child it serves tasks and
+never returns. Workers(n) bounds the children; pool.ProcessGrace(d) is how
+long a cancelled call's child may take to return before it is killed (1s by
+default); pool.MaxTasksPerWorker(n) replaces a child after n calls. A child
+that dies during a call fails that call alone with a *pool.WorkerExitError.
+
+Inputs and results travel with encoding/gob, so poolgen rejects, at the input
+or result and naming the field, a channel, a func, an unsafe.Pointer or a
+struct with no exported fields anywhere in them, and generic workers.
+Interface values need gob.Register of their dynamic types. timeout= applies
+in the parent, and the deadline reaches the child's ctx.
 
 # Errors
 
