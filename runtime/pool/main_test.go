@@ -11,6 +11,10 @@ import (
 
 func TestMain(m *testing.M) {
 	ProcessMain() // serves tasks when this test binary runs as a pool's child process
+	if os.Getenv(progressPanicEnv) != "" {
+		progressPanicChild() // a child process of TestProgressPanicDoesNotKillTheProcess; exits
+		return
+	}
 	if os.Getenv(childEnv) != "" {
 		interruptChild() // a child process of TestInterruptContext*; exits
 		return

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 )
 
 // A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
@@ -27,26 +26,27 @@ type Pool struct {
 	cfg        config
 	parent     context.Context // the ctx given to New
 	parentDone <-chan struct{}
-	stopWatch  func() bool   // stops the watcher of parent
-	watchFired atomic.Bool   // the watcher of parent has started
+	stopWatch  func() bool // stops the watcher of parent
+	stopOnce   sync.Once
+	watchRuns  bool          // stopWatch came too late: the watcher runs or has run
 	watchDone  chan struct{} // closed when the watcher of parent has finished
 	room       chan struct{} // a token per queued task; nil when the queue is unbounded
 	closed     chan struct{} // closed by Close: refuse new tasks
 	quiet      chan struct{} // closed once closed and no goroutine of the pool is left
 
-	mu       sync.Mutex
-	wake     sync.Cond // idle workers wait here for work or for the end
-	queue    queue     // runners waiting for a worker; cancelled tasks stay until popped
-	workers  int       // worker goroutines holding one of the cfg.workers slots
-	idle     int       // workers waiting on wake
-	detached int       // goroutines still running an abandoned task, their slot given away
-	live     map[*worker]struct{}
-	watches  map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
-	firing   int                           // watches cancelling their tasks now
-	closing  bool                          // Close was called
-	stopped  bool                          // the parent ctx ended or Close gave up: nothing more starts
-	stopErr  error                         // why stopped, for tasks that arrive after
-	isQuiet  bool
+	mu         sync.Mutex
+	wake       sync.Cond // idle workers wait here for work or for the end
+	queue      queue     // runners waiting for a worker; cancelled tasks stay until popped
+	workers    int       // worker goroutines holding one of the cfg.workers slots
+	idle       int       // workers waiting on wake
+	detached   int       // goroutines still running an abandoned task, their slot given away
+	live       map[*worker]struct{}
+	watches    map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
+	cancelling int                           // goroutines cancelling tasks now: watches firing, a shutdown
+	closing    bool                          // Close was called
+	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
+	stopErr    error                         // why stopped, for tasks that arrive after
+	isQuiet    bool
 
 	stats counters
 }
@@ -118,7 +118,6 @@ func New(ctx context.Context, opts ...Option) *Pool {
 		p.room = make(chan struct{}, p.cfg.queueSize)
 	}
 	p.stopWatch = context.AfterFunc(ctx, func() {
-		p.watchFired.Store(true)
 		defer close(p.watchDone)
 		p.shutdown(withCause(context.Canceled, ctxError(ctx)))
 	})
@@ -144,7 +143,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	if !p.closing {
 		p.closing = true
 		close(p.closed)
-		p.wake.Broadcast()
+		p.wakeAll()
 		p.checkQuiet()
 	}
 	p.mu.Unlock()
@@ -158,7 +157,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	}
 	// The watcher of the parent ctx may be running shutdown: wait for it, so that
 	// no goroutine of the pool is left when Close returns nil.
-	if !p.stopWatch() && p.watchFired.Load() {
+	if p.watcherStarted() {
 		select {
 		case <-p.watchDone:
 		case <-ctx.Done():
@@ -166,6 +165,13 @@ func (p *Pool) Close(ctx context.Context) error {
 		}
 	}
 	return p.closeProcesses(ctx)
+}
+
+// watcherStarted stops the watcher of the parent ctx, once, and reports whether
+// it came too late: the watcher's goroutine has started, or is about to.
+func (p *Pool) watcherStarted() bool {
+	p.stopOnce.Do(func() { p.watchRuns = !p.stopWatch() })
+	return p.watchRuns
 }
 
 // enqueue queues r for a worker: a submitted task t, or a loop of Map or Stream
@@ -204,6 +210,7 @@ func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
 		}
 		p.queue.push(r)
 		if p.idle > 0 {
+			p.idle-- // this worker is taken: the next enqueue must not count on it
 			p.wake.Signal()
 		} else if p.workers < p.cfg.workers {
 			p.spawn()
@@ -310,7 +317,8 @@ func (p *Pool) exit(w *worker) {
 // reports false when w should exit: the pool stopped, or it closed and nothing is
 // queued.
 func (p *Pool) next(w *worker) bool {
-	for !p.stopped {
+	// The parent ctx's end stops the pool even before its watcher has run.
+	for !p.stopped && p.parent.Err() == nil {
 		if r, ok := p.queue.pop(); ok {
 			w.gen++
 			if r.start(w, w.gen) {
@@ -322,17 +330,22 @@ func (p *Pool) next(w *worker) bool {
 		if p.closing {
 			return false
 		}
-		p.idle++
+		p.idle++ // whoever wakes it takes it off: see enqueue and wakeAll
 		p.wake.Wait()
-		p.idle--
 	}
 	return false
+}
+
+// wakeAll wakes every idle worker. p.mu must be held.
+func (p *Pool) wakeAll() {
+	p.idle = 0
+	p.wake.Broadcast()
 }
 
 // checkQuiet closes p.quiet once Close was called and no goroutine is left.
 // p.mu must be held.
 func (p *Pool) checkQuiet() {
-	if p.closing && len(p.live) == 0 && p.firing == 0 && !p.isQuiet {
+	if p.closing && len(p.live) == 0 && p.cancelling == 0 && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
 	}
@@ -363,33 +376,42 @@ func (p *Pool) abandonLocked(w *worker, gen uint64) {
 }
 
 // shutdown stops the pool: nothing more starts, queued runners are dropped and
-// running ones stopped with err. It returns how many runners were still running,
-// abandoned ones included.
+// running ones stopped with err, on a goroutine of their own so that shutdown is
+// O(1) whatever the queue's length. It returns how many runners were still
+// running, abandoned ones included.
 func (p *Pool) shutdown(err error) int {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.busy()
 	if p.stopped {
-		n := p.busy()
-		p.mu.Unlock()
 		return n
 	}
 	p.stopped, p.stopErr = true, err
-	queued := p.queue.drain()
+	queued := p.queue // taken whole, in O(1)
+	p.queue = queue{}
 	var running []runner
 	for w := range p.live {
 		if w.cur != nil && !w.detached {
 			running = append(running, w.cur)
 		}
 	}
-	n := p.busy()
-	p.wake.Broadcast()
-	p.mu.Unlock()
-
-	for _, r := range queued {
-		r.stop(err)
-	}
-	for _, r := range running {
-		r.stop(err)
-	}
+	p.wakeAll()
+	p.cancelling++ // Close waits for it: a goroutine of the pool
+	go func() {
+		for i, r := range running {
+			r.stop(err)
+			yieldEvery(i)
+		}
+		for i := 0; queued.len() > 0; i++ {
+			r, _ := queued.pop()
+			r.stop(err)
+			yieldEvery(i)
+		}
+		p.mu.Lock()
+		p.cancelling--
+		p.checkQuiet()
+		p.mu.Unlock()
+	}()
 	return n
 }
 

@@ -32,16 +32,6 @@ func (q *queue) pop() (runner, bool) {
 	return r, true
 }
 
-// drain empties the queue and returns what it held, oldest first.
-func (q *queue) drain() []runner {
-	out := make([]runner, q.n)
-	for i := range out {
-		out[i], _ = q.pop()
-	}
-	*q = queue{}
-	return out
-}
-
 func (q *queue) grow() {
 	buf := make([]runner, max(16, 2*len(q.buf)))
 	for i := range q.n {

@@ -58,18 +58,19 @@ type streamItem[T any] struct {
 
 // streamJob is one loop over a Stream.
 type streamJob[I, O any] struct {
-	pool    *Pool
-	ctx     context.Context // the items' ctx: the Stream's, cancelled when the loop ends
-	cancel  context.CancelCauseFunc
-	fn      func(context.Context, I) (O, error)
-	cfg     mapConfig
-	tokens  chan struct{}         // one per input pulled and not yet yielded
-	items   chan streamItem[I]    // feeder to runners
-	results chan streamItem[O]    // runners to the loop; never full, thanks to tokens
-	fed     chan struct{}         // closed when the feeder is done
-	total   int                   // inputs fed; read after fed is closed
-	inErr   error                 // a panic of in; read after fed is closed
-	runners []*streamRunner[I, O] // the pool runners that call fn
+	pool     *Pool
+	ctx      context.Context // the items' ctx: the Stream's, cancelled when the loop ends
+	cancel   context.CancelCauseFunc
+	fn       func(context.Context, I) (O, error)
+	cfg      mapConfig
+	tokens   chan struct{}         // one per input pulled and not yet yielded
+	items    chan streamItem[I]    // feeder to runners
+	results  chan streamItem[O]    // runners to the loop; never full, thanks to tokens
+	fed      chan struct{}         // closed when the feeder is done
+	total    int                   // inputs fed; read after fed is closed
+	complete bool                  // in ended by itself, not by the job's end; read after fed is closed
+	inErr    error                 // a panic of in; read after fed is closed
+	runners  []*streamRunner[I, O] // the pool runners that call fn
 }
 
 // feed pulls inputs from in and hands them to the runners, one token each.
@@ -95,6 +96,7 @@ func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
 			return
 		}
 	}
+	s.complete = true
 	close(s.items)
 }
 
@@ -143,6 +145,10 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 			fed, total = nil, s.total
 			if s.inErr != nil {
 				yield(zero, s.inErr)
+				return
+			}
+			if !s.complete { // the feeder saw the ctx end first
+				yield(zero, ctxError(s.ctx))
 				return
 			}
 			if yielded == total && s.cfg.progress != nil {

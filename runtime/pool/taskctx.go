@@ -10,21 +10,27 @@ import (
 // taskCtx is the context a submitted task runs with. It is lazy, which is why it is
 // not a context.WithCancel child of the Submit ctx: that costs two allocations and
 // a turn on the parent's lock per task. Nothing here is allocated or locked until
-// the task calls Done or Err, and every way a task can end early (its Submit ctx,
-// the pool's ctx, Cancel, TaskTimeout) goes through task.cancel, which calls end.
+// the task calls Done, Err is a load, and every way a task can end early (its
+// Submit ctx, the pool's ctx, Cancel, TaskTimeout) goes through task.cancel, which
+// calls end.
 //
-// Value and Deadline come from the Submit ctx. context.Cause of a taskCtx is its
-// Submit ctx's cause, or nil when Cancel or TaskTimeout ended it.
+// Value and Deadline come from the Submit ctx. context.Cause of a taskCtx is the
+// Submit ctx's cause when that ctx ended it, and otherwise its Err.
 type taskCtx struct {
 	parent   context.Context // the Submit ctx
 	task     *task           // whose resolution ends this ctx
 	deadline time.Time       // set by TaskTimeout when the task starts
-	watched  atomic.Bool     // Done or Err was called: end must record and close
+	watched  atomic.Bool     // Done or Err was called: end must record
+	ended    atomic.Int32    // 0 while live, then ctxCanceled or ctxTimedOut
 
-	mu   sync.Mutex
+	mu   sync.Mutex    // guards done
 	done chan struct{} // made on the first call to Done
-	err  error         // context.Canceled or context.DeadlineExceeded, once ended
 }
+
+const (
+	ctxCanceled = iota + 1
+	ctxTimedOut
+)
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
@@ -44,7 +50,7 @@ func (c *taskCtx) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
-		if c.err != nil {
+		if c.ended.Load() != 0 {
 			c.done = closedChan
 		} else {
 			c.done = make(chan struct{})
@@ -54,12 +60,16 @@ func (c *taskCtx) Done() <-chan struct{} {
 }
 
 // Err returns nil until Done is closed, then context.Canceled or
-// context.DeadlineExceeded.
+// context.DeadlineExceeded. Tasks poll it in loops: it takes no lock.
 func (c *taskCtx) Err() error {
 	c.watch()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
+	switch c.ended.Load() {
+	case ctxCanceled:
+		return context.Canceled
+	case ctxTimedOut:
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // watch makes end record from now on. A task that resolved before end could
@@ -81,19 +91,24 @@ func (c *taskCtx) Value(key any) any { return c.parent.Value(key) }
 
 func (c *taskCtx) String() string { return "pool task context" }
 
-// end ends the context with err unless it has ended already. Unless forced,
-// which the early ends are, it does nothing before anyone watches the context:
-// watch catches up.
+// end ends the context with err (context.Canceled or DeadlineExceeded) unless it
+// has ended already. Unless forced, which the early ends are, it does nothing
+// before anyone watches the context: watch catches up.
 func (c *taskCtx) end(err error, force bool) {
 	if !force && !c.watched.Load() {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err != nil {
+	code := int32(ctxCanceled)
+	if err == context.DeadlineExceeded {
+		code = ctxTimedOut
+	}
+	if !c.ended.CompareAndSwap(0, code) {
 		return
 	}
-	c.err = err
+	// Done reads ended under mu before it makes a channel: either it sees the
+	// end, or the channel it made is closed here.
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.done != nil && c.done != closedChan {
 		close(c.done)
 	}

@@ -1,6 +1,9 @@
 package pool
 
-import "context"
+import (
+	"context"
+	"runtime"
+)
 
 // ctxWatch cancels the tasks submitted with one ctx when that ctx ends. There is
 // one watch, and one context.AfterFunc, per ctx in use rather than per task:
@@ -13,8 +16,10 @@ type ctxWatch struct {
 	ctx   context.Context
 	done  <-chan struct{} // ctx.Done(), the key in Pool.watches
 	stop  func() bool
-	head  *task // the tasks watched, linked through task.watchPrev and watchNext
+	head  *task // the tasks watched, oldest first, linked through
+	tail  *task // task.watchPrev and watchNext
 	fired bool  // the list now belongs to fire
+	late  bool  // unwatched after ctx ended: fire is on its way, with nothing to do
 }
 
 // watch makes t resolve as cancelled when ctx ends.
@@ -31,11 +36,13 @@ func (p *Pool) watch(ctx context.Context, t *task) {
 		w.stop = context.AfterFunc(ctx, func() { p.fire(w) })
 	}
 	t.watch = w
-	t.watchNext = w.head
-	if w.head != nil {
-		w.head.watchPrev = t
+	t.watchPrev = w.tail
+	if w.tail != nil {
+		w.tail.watchNext = t
+	} else {
+		w.head = t
 	}
-	w.head = t
+	w.tail = t
 }
 
 // unwatch takes t off its watch, if any, once t has resolved. p.mu must be held.
@@ -55,34 +62,58 @@ func (p *Pool) unwatch(t *task) {
 	}
 	if t.watchNext != nil {
 		t.watchNext.watchPrev = t.watchPrev
+	} else {
+		w.tail = t.watchPrev
 	}
 	t.watchPrev, t.watchNext = nil, nil
 	if w.head == nil {
 		delete(p.watches, w.done)
-		w.stop()
+		if !w.stop() {
+			// ctx ended meanwhile: fire's goroutine has started. Count it as
+			// one of the pool's until it has run, so that Close waits for it.
+			w.late = true
+			p.cancelling++
+		}
 	}
 }
 
-// fire cancels every task of w, whose ctx has ended.
+// fire cancels every task of w, whose ctx has ended, oldest first: running tasks
+// before queued ones.
 func (p *Pool) fire(w *ctxWatch) {
 	p.mu.Lock()
+	if w.late {
+		p.cancelling--
+		p.checkQuiet()
+		p.mu.Unlock()
+		return
+	}
 	if p.watches[w.done] == w {
 		delete(p.watches, w.done)
 	}
 	w.fired = true
 	head := w.head
-	w.head = nil
-	p.firing++ // Close waits for it: a goroutine of the pool
+	w.head, w.tail = nil, nil
+	p.cancelling++ // Close waits for it: a goroutine of the pool
 	p.mu.Unlock()
 	// Once fired, nobody else touches the links: unwatch sees w.fired.
 	err := ctxError(w.ctx)
-	for t := head; t != nil; {
+	for i, t := 0, head; t != nil; i++ {
 		next := t.watchNext
 		t.cancel(err, outCanceled)
 		t = next
+		yieldEvery(i)
 	}
 	p.mu.Lock()
-	p.firing--
+	p.cancelling--
 	p.checkQuiet()
 	p.mu.Unlock()
+}
+
+// yieldEvery lets other goroutines run every so many steps of a long loop of
+// cancels, so that waiters whose ctx ended, and tasks that should notice it, get
+// a core soon on a busy machine rather than after the loop.
+func yieldEvery(i int) {
+	if i%256 == 255 {
+		runtime.Gosched()
+	}
 }
