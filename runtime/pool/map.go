@@ -279,8 +279,8 @@ func (r *mapRunner[I, O]) run() (*task, error) {
 // chunk runs inputs lo..hi and publishes their results, staging each as it
 // comes when each is true. It reports false when the job has ended.
 func (r *mapRunner[I, O]) chunk(lo, hi int, each bool) bool {
-	if cap(r.buf) < hi-lo {
-		r.buf = make([]O, min(r.job.maxChunk, max(hi-lo, 2*cap(r.buf))))
+	if r.buf == nil {
+		r.buf = make([]O, r.job.maxChunk) // one allocation: chunks grow to it fast
 	}
 	r.fast.Store(!each)
 	for lo < hi {
