@@ -27,7 +27,7 @@ func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(cont
 			fn:      fn,
 			cfg:     cfg,
 			tokens:  make(chan struct{}, window),
-			items:   make(chan streamItem[I]),
+			items:   make(chan streamItem[I], window), // never full: tokens bound it
 			results: make(chan streamItem[O], window),
 			fed:     make(chan struct{}),
 			runners: make([]*streamRunner[I, O], p.cfg.workers),
@@ -82,17 +82,23 @@ func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
 		}
 	}()
 	for v := range in {
+		// The first select is the fast path: when the window has room, it locks
+		// one channel, not also the ctx's, which every goroutine of the job
+		// shares.
 		select {
 		case s.tokens <- struct{}{}:
-		case <-s.ctx.Done():
-			s.pool.count(0, 0, 1)
-			return
+		default:
+			select {
+			case s.tokens <- struct{}{}:
+			case <-s.ctx.Done():
+				s.pool.count(0, 0, 1+s.drain())
+				return
+			}
 		}
-		select {
-		case s.items <- streamItem[I]{seq: s.total, val: v}:
-			s.total++
-		case <-s.ctx.Done():
-			s.pool.count(0, 0, 1)
+		s.items <- streamItem[I]{seq: s.total, val: v} // never blocks: it has a token
+		s.total++
+		if s.ctx.Err() != nil { // the runners may be gone: count what they left
+			s.pool.count(0, 0, s.drain())
 			return
 		}
 	}
@@ -100,18 +106,35 @@ func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
 	close(s.items)
 }
 
+// drain takes the inputs left in s.items after the job's ctx ended and returns
+// how many, for the stats. Whoever leaves because of the ctx drains, so that
+// each input handed over is counted once: run by a runner, or cancelled.
+func (s *streamJob[I, O]) drain() int {
+	for n := 0; ; n++ {
+		select {
+		case _, ok := <-s.items:
+			if !ok {
+				return n
+			}
+		default:
+			return n
+		}
+	}
+}
+
 // loop yields results as they come, in input order unless Unordered, until every
 // input has been yielded, the loop breaks or the ctx ends.
 func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 	var (
-		ring    = make([]*streamItem[O], window) // reorder buffer, by seq % window
-		next    int                              // the next seq to yield in order
+		ring    = make([]streamItem[O], window) // reorder buffer, by seq % window
+		filled  = make([]bool, window)
+		next    int // the next seq to yield in order
 		yielded int
 		total   = -1
 		fed     = s.fed
 		zero    O
 	)
-	emit := func(r *streamItem[O]) bool {
+	emit := func(r streamItem[O]) bool {
 		yielded++
 		if s.cfg.progress != nil {
 			s.cfg.progress(yielded, total)
@@ -125,46 +148,58 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		return more
 	}
 	for total < 0 || yielded < total {
+		if s.ctx.Err() != nil { // a load: checked first, so that a cancel ends the loop at once
+			yield(zero, ctxError(s.ctx))
+			return
+		}
+		var r streamItem[O]
 		select {
-		case r := <-s.results:
-			if s.cfg.unordered {
-				if !emit(&r) {
+		case r = <-s.results: // fast path, as in feed
+		default:
+			select {
+			case r = <-s.results:
+			case <-fed:
+				fed, total = nil, s.total
+				if s.inErr != nil {
+					yield(zero, s.inErr)
 					return
+				}
+				if !s.complete { // the feeder saw the ctx end first
+					yield(zero, ctxError(s.ctx))
+					return
+				}
+				if yielded == total && s.cfg.progress != nil {
+					s.cfg.progress(yielded, total) // the final count, now that it is known
 				}
 				continue
-			}
-			ring[r.seq%window] = &r
-			for ; ring[next%window] != nil; next++ {
-				r := ring[next%window]
-				ring[next%window] = nil
-				if !emit(r) {
-					return
-				}
-			}
-		case <-fed:
-			fed, total = nil, s.total
-			if s.inErr != nil {
-				yield(zero, s.inErr)
-				return
-			}
-			if !s.complete { // the feeder saw the ctx end first
+			case <-s.ctx.Done():
 				yield(zero, ctxError(s.ctx))
 				return
 			}
-			if yielded == total && s.cfg.progress != nil {
-				s.cfg.progress(yielded, total) // the final count, now that it is known
+		}
+		if s.cfg.unordered {
+			if !emit(r) {
+				return
 			}
-		case <-s.ctx.Done():
-			yield(zero, ctxError(s.ctx))
-			return
+			continue
+		}
+		ring[r.seq%window], filled[r.seq%window] = r, true
+		for ; filled[next%window]; next++ {
+			r := ring[next%window]
+			ring[next%window], filled[next%window] = streamItem[O]{}, false
+			if !emit(r) {
+				return
+			}
 		}
 	}
 }
 
 // stop ends the job with err: inputs not started never run, the items' ctx is
-// cancelled and runners still inside fn are abandoned.
+// cancelled and runners still inside fn are abandoned. Inputs left in s.items
+// count as cancelled: runners that never started leave them there.
 func (s *streamJob[I, O]) stop(err error) {
 	s.cancel(err)
+	s.pool.count(0, 0, s.drain())
 	for _, r := range s.runners {
 		if r.busy.Load() {
 			s.pool.abandon(r.w, r.gen)
@@ -195,28 +230,39 @@ func (r *streamRunner[I, O]) fail(err error) {
 
 func (r *streamRunner[I, O]) run() (*task, error) {
 	s := r.job
+	var done, failed int // counted in the stats a batch at a time
+	defer func() { s.pool.count(done, failed, 0) }()
 	for {
 		var it streamItem[I]
 		var ok bool
 		select {
-		case it, ok = <-s.items:
-			if !ok {
+		case it, ok = <-s.items: // fast path, as in feed
+		default:
+			select {
+			case it, ok = <-s.items:
+			case <-s.ctx.Done():
+				s.pool.count(0, 0, s.drain())
 				return nil, nil
 			}
-		case <-s.ctx.Done():
+		}
+		if !ok {
 			return nil, nil
 		}
 		if s.ctx.Err() != nil {
-			s.pool.count(0, 0, 1)
+			s.pool.count(0, 0, 1+s.drain())
 			return nil, nil
 		}
 		r.busy.Store(true)
 		v, err := callOne(s.ctx, s.pool.cfg.taskTimeout, s.fn, it.val)
 		r.busy.Store(false)
 		if err != nil {
-			s.pool.count(0, 1, 0)
+			failed++
 		} else {
-			s.pool.count(1, 0, 0)
+			done++
+		}
+		if done+failed == 64 {
+			s.pool.count(done, failed, 0)
+			done, failed = 0, 0
 		}
 		s.results <- streamItem[O]{seq: it.seq, val: v, err: err}
 	}
