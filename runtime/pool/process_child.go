@@ -16,15 +16,23 @@ import (
 
 // childServer is the child's side: its main goroutine reads frames and hands
 // calls to one runner goroutine, so that a cancel frame reaches a running task.
+// The parent may queue several calls (at most childQueue); the runner runs
+// them one at a time, in order, and writes each reply before it starts the
+// next call, so that a crash loses no finished result.
 type childServer struct {
 	w     *frameWriter
 	calls chan childCall
 
-	mu       sync.Mutex
-	curID    uint64             // the call running now, 0 when none
-	cancel   context.CancelFunc // its ctx's
-	canceled uint64             // a call cancelled before it started
+	mu         sync.Mutex
+	curID      uint64             // the call running now, 0 when none
+	cancel     context.CancelFunc // its ctx's
+	canceledTo uint64             // every call up to this id is cancelled
 }
+
+// childQueue bounds the calls a parent queues in a child: the window of a
+// pipelined Map or Stream (procWindow) is under it, so the child's main
+// goroutine never waits to queue a call and always reads the next frame.
+const childQueue = 64
 
 // childCall is one task for the runner.
 type childCall struct {
@@ -43,7 +51,7 @@ func serveChild(parent string) int {
 		return 0 // the parent died before this child could ask to die with it
 	}
 	in, out := childPipe(3, "poolgen-tasks"), childPipe(4, "poolgen-results")
-	s := &childServer{w: newFrameWriter(out), calls: make(chan childCall, 1)}
+	s := &childServer{w: newFrameWriter(out), calls: make(chan childCall, childQueue)}
 	if s.w.send(frameHello, 0, nil) != nil {
 		return 0
 	}
@@ -93,29 +101,41 @@ func (s *childServer) accept(fr *frameReader, id uint64) {
 	s.calls <- childCall{id: id, run: run, deadline: deadline}
 }
 
-// cancelCall cancels the ctx of call id, now or when it starts.
+// cancelCall cancels every call up to id: the running one's ctx now, the
+// queued ones before they start.
 func (s *childServer) cancelCall(id uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.curID == id {
+	s.canceledTo = max(s.canceledTo, id)
+	if s.curID != 0 && s.curID <= id {
 		s.cancel()
-	} else {
-		s.canceled = id
 	}
 }
 
-// runCalls runs the calls one at a time and sends each one's reply.
+// errNotStarted answers a queued call that was cancelled before its turn.
+var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.Canceled)
+
+// runCalls runs the calls one at a time and sends each one's reply. A call
+// cancelled while queued, or queued behind a reply that broke the stream, is
+// answered without running.
 func (s *childServer) runCalls() {
 	for c := range s.calls {
+		if s.w.isBroken() {
+			s.fail(c.id, errBrokenStream, errNotRun)
+			continue
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		if c.deadline != 0 {
 			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.deadline))
 		}
 		s.mu.Lock()
-		s.curID, s.cancel = c.id, cancel
-		if s.canceled == c.id {
+		if c.id <= s.canceledTo {
+			s.mu.Unlock()
 			cancel()
+			s.fail(c.id, errNotStarted, errCanceled|errNotRun)
+			continue
 		}
+		s.curID, s.cancel = c.id, cancel
 		s.mu.Unlock()
 
 		v, err := runRecovered(ctx, c.run)

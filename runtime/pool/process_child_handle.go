@@ -19,7 +19,7 @@ import (
 const helloTimeout = 10 * time.Second
 
 // child is the parent's handle on one child process. The goroutine holding it
-// (a call, or a grace watcher) owns tasks and nextID.
+// (a call, a pipelined job's driver, or a grace watcher) owns tasks and nextID.
 type child struct {
 	set     *processSet
 	cmd     *exec.Cmd
@@ -35,21 +35,48 @@ type child struct {
 	exitErr  *WorkerExitError
 
 	mu         sync.Mutex
-	cur        *inflight // the call in flight
+	h          replyHandler // whom the replies go to: the holder of the child
 	pipeClosed bool
 }
 
-// inflight is a call in flight: its reply comes on res.
-type inflight struct {
-	id     uint64
-	decode func(*gob.Decoder) error
-	res    chan reply
+// A replyHandler takes the replies of a child's calls, on the child's reader
+// goroutine.
+type replyHandler interface {
+	// handle reads the reply frame of call id from fr. It reports false when
+	// it has no such call: the streams disagree, and the child is killed.
+	handle(kind byte, id uint64, fr *frameReader) bool
 }
 
-// reply is a call's outcome; broken says its child must not get another task.
+// setHandler makes h the handler of c's replies.
+func (c *child) setHandler(h replyHandler) {
+	c.mu.Lock()
+	c.h = h
+	c.mu.Unlock()
+}
+
+// inflight is a Call in flight: its reply comes on res.
+type inflight struct {
+	id       uint64
+	decode   func(*gob.Decoder) error
+	res      chan reply
+	answered bool // read by the child's reader goroutine only
+}
+
+func (p *inflight) handle(kind byte, id uint64, fr *frameReader) bool {
+	if p.answered || id != p.id {
+		return false
+	}
+	p.answered = true
+	p.res <- readReply(kind, fr, p.decode)
+	return true
+}
+
+// reply is a call's outcome; broken says its child must not get another task,
+// notRun that the call never started.
 type reply struct {
 	err    error
 	broken bool
+	notRun bool
 }
 
 // spawn starts a child and waits, on ctx, until it serves. The caller holds a
@@ -131,40 +158,33 @@ func (s *processSet) spawn(ctx context.Context) (c *child, err error) {
 	}
 }
 
-// start sends a call to c and returns where its reply will come.
-func (c *child) start(deadline int64, name string, arg any, decode func(*gob.Decoder) error) (<-chan reply, error) {
+// start sends a call to c and returns it; its reply will come on its res.
+func (c *child) start(deadline int64, name string, arg any, decode func(*gob.Decoder) error) (*inflight, error) {
 	c.nextID++
 	p := &inflight{id: c.nextID, decode: decode, res: make(chan reply, 1)}
-	c.mu.Lock()
-	c.cur = p
-	c.mu.Unlock()
-	err := c.w.sendValue(frameCall, p.id, func(b *bytes.Buffer) {
-		putStr(b, name)
-		putVarint(b, deadline)
-	}, arg)
+	c.setHandler(p)
+	err := c.w.sendValue(frameCall, p.id, callFill(name, deadline), arg)
 	if err != nil {
-		c.mu.Lock()
-		c.cur = nil
-		c.mu.Unlock()
+		c.setHandler(nil)
 		return nil, err
 	}
-	return p.res, nil
+	return p, nil
 }
 
-// cancel tells c to cancel the call in flight, and leaves c to a watcher
-// that kills it unless the call returns within the grace period.
-func (c *child) cancel(res <-chan reply) {
-	c.mu.Lock()
-	id := uint64(0)
-	if c.cur != nil {
-		id = c.cur.id
+// callFill writes the plain values of a call frame.
+func callFill(name string, deadline int64) func(b *bytes.Buffer) {
+	return func(b *bytes.Buffer) {
+		putStr(b, name)
+		putVarint(b, deadline)
 	}
-	c.mu.Unlock()
-	if id != 0 {
-		c.w.send(frameCancel, id, nil) // if this fails the child is dying anyway
-	}
+}
+
+// cancel tells c to cancel call p, and leaves c to a watcher that kills it
+// unless the call returns within the grace period.
+func (c *child) cancel(p *inflight) {
+	c.w.send(frameCancel, p.id, nil) // if this fails the child is dying anyway
 	c.set.wg.Add(1)
-	go c.set.watchGrace(c, res)
+	go c.set.watchGrace(c, p.res)
 }
 
 // read reads c's replies until the end of its pipe and hands each to its call.
@@ -182,24 +202,20 @@ func (c *child) read(from *os.File) {
 			continue
 		}
 		c.mu.Lock()
-		p := c.cur
-		if p != nil && p.id == id {
-			c.cur = nil
-		}
+		h := c.h
 		c.mu.Unlock()
-		if p == nil || p.id != id {
+		if h == nil || !h.handle(kind, id, fr) {
 			c.kill() // a reply to no call: the streams disagree
 			return
 		}
-		p.res <- readReply(kind, fr, p)
 	}
 }
 
-// readReply decodes the payload of a reply frame.
-func readReply(kind byte, fr *frameReader, p *inflight) reply {
+// readReply decodes the payload of a reply frame; decode reads a result.
+func readReply(kind byte, fr *frameReader, decode func(*gob.Decoder) error) reply {
 	switch kind {
 	case frameResult:
-		if err := p.decode(fr.dec); err != nil {
+		if err := decode(fr.dec); err != nil {
 			return reply{err: fmt.Errorf("pool: decoding a worker process's result: %w", err), broken: true}
 		}
 		return reply{}
@@ -210,7 +226,8 @@ func readReply(kind byte, fr *frameReader, p *inflight) reply {
 	case frameError:
 		class, err := fr.payload.ReadByte()
 		msg, _ := fr.str()
-		return reply{err: &remoteError{msg: msg, class: class &^ errBroken}, broken: err != nil || class&errBroken != 0}
+		return reply{err: &remoteError{msg: msg, class: class &^ (errBroken | errNotRun)},
+			broken: err != nil || class&errBroken != 0, notRun: err == nil && class&errNotRun != 0}
 	}
 	return reply{err: fmt.Errorf("pool: unknown frame kind %d from a worker process", kind), broken: true}
 }

@@ -19,7 +19,7 @@ import (
 const (
 	frameHello  byte = iota + 1 // child → parent: ready to serve; no payload
 	frameCall                   // parent → child: name, deadline (unix ns, 0 for none), gob argument
-	frameCancel                 // parent → child: cancel the task's ctx; no payload
+	frameCancel                 // parent → child: cancel every call up to this id, running or queued; no payload
 	frameResult                 // child → parent: gob result
 	frameError                  // child → parent: error class, message
 	framePanic                  // child → parent: panic value as text, stack
@@ -27,11 +27,15 @@ const (
 
 // Error classes of frameError: what errors.Is must still match in the parent.
 // errBroken may be or-ed in: the child's gob stream is broken (encoding failed
-// half-way), so the parent must not give it another task.
+// half-way), so the parent must not give it another task. errNotRun may be
+// or-ed in: the call never started (it was cancelled while queued in the
+// child, or the stream broke before its turn), so the parent may send it to
+// another child.
 const (
 	errPlain    byte = 0
 	errCanceled byte = 1
 	errDeadline byte = 2
+	errNotRun   byte = 0x40
 	errBroken   byte = 0x80
 )
 
@@ -58,12 +62,14 @@ func newFrameWriter(w io.Writer) *frameWriter {
 var errBrokenStream = errors.New("pool: worker process stream is broken")
 
 // send writes one frame of plain values: kind, id, then what fill appends
-// (fill may be nil). It fails only when the pipe does.
+// (fill may be nil), after any frame added and not yet written. It fails only
+// when the pipe does.
 func (fw *frameWriter) send(kind byte, id uint64, fill func(b *bytes.Buffer)) error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
 	fw.begin(kind, id, fill)
-	return fw.flush()
+	_, err := fw.flush()
+	return err
 }
 
 // sendValue is send with v appended as a gob message. An encoding error is
@@ -73,36 +79,78 @@ func (fw *frameWriter) send(kind byte, id uint64, fill func(b *bytes.Buffer)) er
 func (fw *frameWriter) sendValue(kind byte, id uint64, fill func(b *bytes.Buffer), v any) error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
+	if err := fw.addValue(kind, id, fill, v); err != nil {
+		return err
+	}
+	_, err := fw.flush()
+	return err
+}
+
+// add is sendValue without the write: the frame waits in the buffer for the
+// next flush, so that frames sent in a burst cost one write.
+func (fw *frameWriter) add(kind byte, id uint64, fill func(b *bytes.Buffer), v any) error {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	return fw.addValue(kind, id, fill, v)
+}
+
+// writeOut writes the frames added and not yet written. wrote says whether
+// any byte of them reached the pipe.
+func (fw *frameWriter) writeOut() (wrote bool, err error) {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if fw.buf.Len() == 0 {
+		return false, nil
+	}
+	n, err := fw.flush()
+	return n > 0, err
+}
+
+// addValue adds a frame with v, with fw.mu held; see sendValue.
+func (fw *frameWriter) addValue(kind byte, id uint64, fill func(b *bytes.Buffer), v any) error {
 	if fw.broken {
 		return errBrokenStream
 	}
-	fw.begin(kind, id, fill)
+	start := fw.begin(kind, id, fill)
 	if err := fw.enc.Encode(v); err != nil {
 		fw.broken = true
+		fw.buf.Truncate(start)
 		return err
 	}
-	return fw.flush()
+	fw.end(start)
+	return nil
 }
 
-// begin starts a frame in fw.buf, with fw.mu held.
-func (fw *frameWriter) begin(kind byte, id uint64, fill func(b *bytes.Buffer)) {
+// begin adds a frame to fw.buf, with fw.mu held, and returns where it starts;
+// a frame without a gob message is complete, one with a message is ended by
+// end.
+func (fw *frameWriter) begin(kind byte, id uint64, fill func(b *bytes.Buffer)) int {
 	b := &fw.buf
-	b.Reset()
+	start := b.Len()
 	b.Write([]byte{0, 0, 0, 0, kind})
 	putUvarint(b, id)
 	if fill != nil {
 		fill(b)
 	}
+	fw.end(start)
+	return start
 }
 
-// flush writes the frame in fw.buf, with fw.mu held.
-func (fw *frameWriter) flush() error {
-	frame := fw.buf.Bytes()
+// end sets the length of the frame that starts at start, the last in fw.buf.
+func (fw *frameWriter) end(start int) {
+	frame := fw.buf.Bytes()[start:]
 	binary.BigEndian.PutUint32(frame, uint32(len(frame)-4))
-	if _, err := fw.w.Write(frame); err != nil {
-		return &pipeError{err}
+}
+
+// flush writes the frames in fw.buf, with fw.mu held, and returns how many
+// bytes reached the pipe.
+func (fw *frameWriter) flush() (int, error) {
+	n, err := fw.w.Write(fw.buf.Bytes())
+	fw.buf.Reset()
+	if err != nil {
+		return n, &pipeError{err}
 	}
-	return nil
+	return n, nil
 }
 
 // pipeError is a failed write to a pipe: the other end is gone.

@@ -85,11 +85,14 @@ func (p *Pool) killProcesses() {
 	}
 }
 
+// errNoProcessMain fails calls in a child that runs main without ProcessMain.
+var errNoProcessMain = errors.New("pool: a worker process ran main without calling pool.ProcessMain first: make it the first statement of main and of TestMain")
+
 // run runs one call of the function registered as name with arg, and lets
 // decode read its result.
 func (s *processSet) run(ctx context.Context, name string, arg any, decode func(*gob.Decoder) error) error {
 	if childWithoutMain.Load() {
-		return errors.New("pool: a worker process ran main without calling pool.ProcessMain first: make it the first statement of main and of TestMain")
+		return errNoProcessMain
 	}
 	var deadline int64
 	if d, ok := ctx.Deadline(); ok {
@@ -100,7 +103,7 @@ func (s *processSet) run(ctx context.Context, name string, arg any, decode func(
 		if err != nil {
 			return err
 		}
-		res, err := c.start(deadline, name, arg, decode)
+		call, err := c.start(deadline, name, arg, decode)
 		var pe *pipeError
 		switch {
 		case errors.As(err, &pe) && attempt < 3:
@@ -113,18 +116,18 @@ func (s *processSet) run(ctx context.Context, name string, arg any, decode func(
 			return fmt.Errorf("pool: sending a call of %s to a worker process: %w", name, err)
 		}
 		select {
-		case r := <-res:
-			s.release(c, r.broken)
+		case r := <-call.res:
+			s.release(c, 1, r.broken)
 			return r.err
 		case <-c.dead:
 			select {
-			case r := <-res: // the reply came just before the end
+			case r := <-call.res: // the reply came just before the end
 				return r.err
 			default:
 			}
 			return c.exitErr
 		case <-ctx.Done():
-			c.cancel(res)
+			c.cancel(call)
 			return ctxError(ctx)
 		}
 	}
@@ -158,10 +161,11 @@ func (s *processSet) acquire(ctx context.Context) (*child, error) {
 	}
 }
 
-// release takes back a child whose call has returned: idle again, or retired
-// when its gob stream broke, it ran MaxTasksPerWorker tasks, or the set closed.
-func (s *processSet) release(c *child, broken bool) {
-	c.tasks++
+// release takes back a child whose calls have returned, ran of them having
+// run: idle again, or retired when its gob stream broke, it ran
+// MaxTasksPerWorker tasks, or the set closed.
+func (s *processSet) release(c *child, ran int, broken bool) {
+	c.tasks += ran
 	if broken || s.maxTasks > 0 && c.tasks >= s.maxTasks {
 		s.retire(c)
 		return
@@ -186,7 +190,7 @@ func (s *processSet) watchGrace(c *child, res <-chan reply) {
 	defer t.Stop()
 	select {
 	case r := <-res:
-		s.release(c, r.broken)
+		s.release(c, 1, r.broken)
 	case <-c.dead:
 	case <-t.C:
 		c.kill()
