@@ -40,6 +40,19 @@ func (r *renderer) processBody(arg jen.Code) []jen.Code {
 	return r.withTimeout([]jen.Code{jen.Return(jen.Id(n.Proc).Dot("Call").Call(jen.Id(n.Ctx), jen.Id(n.Pool), arg))})
 }
 
+// pipelined reports whether the Map and Stream wrappers call the worker's
+// ProcessFunc.Map and ProcessFunc.Stream, which keep several calls queued in
+// each child process: isolate=process workers without a timeout (a timeout
+// runs in the parent, one call at a time, through pool.Map and pool.Stream).
+func (r *renderer) pipelined() bool { return r.w.Process != "" && r.w.Timeout == 0 }
+
+// processMapCall is the call of the worker's ProcessFunc.Map or .Stream (fn).
+func (r *renderer) processMapCall(fn string) *jen.Statement {
+	n := &r.w.Names
+	/* resizeProcess.Map(ctx, p, args, opts...) */
+	return jen.Id(n.Proc).Dot(fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In), jen.Id(n.Opts).Op("..."))
+}
+
 // submitArg is the element built from Submit's parameters: the Args struct,
 // the one input, or struct{}{}.
 func (r *renderer) submitArg() jen.Code {

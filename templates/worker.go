@@ -66,32 +66,40 @@ func (r *renderer) submit(f *jen.File) {
 // in the type of its inputs ([]E or iter.Seq[E]), results what it returns.
 func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement, fn string, results jen.Code) {
 	w, n := r.w, &r.w.Names
+	see := fn
+	if r.pipelined() {
+		see = "ProcessFunc." + fn
+	}
 	f.Comment(doc("%s calls %s on %s with each element of %s and %s; see [%s.%s].%s",
-		name, w.Title, n.Pool, n.In, what, r.pool, fn, r.options()))
-	item := jen.Id(n.Item)
-	if len(w.Inputs()) == 0 {
-		item = jen.Id("_")
-	}
-	body := r.body(r.itemCall())
-	if w.Process != "" {
-		body = r.processBody(r.itemArg())
-	}
+		name, w.Title, n.Pool, n.In, what, r.pool, see, r.options()))
 	/*
 		func MapResize(ctx context.Context, p *pool.Pool, args []ResizeArgs, opts ...pool.MapOption) ([]Image, error) {
 			return pool.Map(ctx, p, args, func(ctx context.Context, arg ResizeArgs) (Image, error) { … }, opts...)
 		}
 	*/
+	var call *jen.Statement
+	if r.pipelined() {
+		call = r.processMapCall(fn)
+	} else {
+		item := jen.Id(n.Item)
+		if len(w.Inputs()) == 0 {
+			item = jen.Id("_")
+		}
+		body := r.body(r.itemCall())
+		if w.Process != "" {
+			body = r.processBody(r.itemArg())
+		}
+		call = jen.Qual(gen.RuntimePath, fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In),
+			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(body...),
+			jen.Id(n.Opts).Op("..."),
+		)
+	}
 	f.Func().Id(name).Add(r.typeParams()).Params(
 		jen.Id(n.Ctx).Qual(gen.ContextPath, "Context"),
 		jen.Id(n.Pool).Op("*").Qual(gen.RuntimePath, "Pool"),
 		jen.Id(n.In).Add(in),
 		jen.Id(n.Opts).Op("...").Qual(gen.RuntimePath, "MapOption"),
-	).Add(results).Block(
-		jen.Return(jen.Qual(gen.RuntimePath, fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In),
-			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(body...),
-			jen.Id(n.Opts).Op("..."),
-		)),
-	)
+	).Add(results).Block(jen.Return(call))
 }
 
 // options says what the worker's options change, for the wrappers' docs.
