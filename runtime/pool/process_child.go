@@ -30,9 +30,9 @@ type childServer struct {
 }
 
 // childQueue bounds the calls a parent queues in a child: the window of a
-// pipelined Map or Stream (procWindow) is under it, so the child's main
+// pipelined Map or Stream (procMaxWindow) is under it, so the child's main
 // goroutine never waits to queue a call and always reads the next frame.
-const childQueue = 64
+const childQueue = 2 * procMaxWindow
 
 // childCall is one task for the runner.
 type childCall struct {

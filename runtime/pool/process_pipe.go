@@ -17,7 +17,7 @@ import (
 // A pipelined job is a ProcessFunc's Map or Stream: instead of one blocking
 // call per pool worker, which leaves each child idle while its reply travels
 // back and the next call comes, each of up to Workers(n) drivers holds a
-// child and keeps up to procWindow calls queued in it. The child still runs
+// child and keeps a window of calls queued in it. The child still runs
 // them one at a time, in order, and writes each reply before it starts the
 // next call; the driver writes its calls in bursts, one write each; the
 // child's reader goroutine in the parent decodes the replies and records them.
@@ -33,9 +33,16 @@ import (
 //     pool worker is free at once.
 //   - MaxTasksPerWorker bounds the calls sent to a child, not only those run.
 
-// procWindow is how many calls a pipelined job keeps queued in one child; the
-// driver sends more when half of them have been answered.
-const procWindow = 16
+// A driver sizes its window to hold about procQueued of work, from the time a
+// child takes per call: from procMinWindow calls for slow ones (so that a
+// child does not hoard calls that another could run) up to procMaxWindow for
+// tiny ones (so that a child does not wait for the parent between two). It
+// sends more calls when half of the window has been answered.
+const (
+	procQueued    = 500 * time.Microsecond
+	procMinWindow = 2
+	procMaxWindow = 256
+)
 
 // Map calls the function with every element of args in p's child processes
 // and returns the results in input order, like [Map] with a function that
@@ -84,7 +91,7 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 // cancelling what is left, one last pair with ctx's error when ctx ends.
 //
 // Like [ProcessFunc.Map] it keeps several calls queued in each child; at most
-// that many per worker are pulled from args and not yet yielded. When the
+// 256 per worker are pulled from args and not yet yielded. When the
 // pool has a TaskTimeout, Stream falls back to one call at a time.
 func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
 	if p.cfg.taskTimeout > 0 {
@@ -92,7 +99,7 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 	}
 	cfg := newMapConfig(opts)
 	return func(yield func(R, error) bool) {
-		window := p.cfg.workers * procWindow
+		window := p.cfg.workers * procMaxWindow
 		s := &streamJob[A, R]{
 			pool:    p,
 			cfg:     cfg,
@@ -151,9 +158,11 @@ type pipeJob[A, R any] struct {
 
 	mu       sync.Mutex
 	ended    bool
-	finished int     // Map: inputs whose outcome is in
-	fed      int     // Stream: inputs fed
-	resolved int     // Stream: inputs whose outcome is in
+	finished int // Map: inputs whose outcome is in
+	fed      int // Stream: inputs fed
+	resolved int // Stream: inputs whose outcome is in
+	done     int // outcomes not yet counted in the pool's stats
+	failed   int
 	errs     []error // Map: with CollectErrors
 	err      error   // Map: final once end is closed
 }
@@ -167,7 +176,7 @@ func (j *pipeJob[A, R]) start(ctx context.Context) {
 }
 
 func (j *pipeJob[A, R]) newDriver() *pipeDriver[A, R] {
-	return &pipeDriver[A, R]{job: j, wake: make(chan struct{}, 1), wakeAt: -1}
+	return &pipeDriver[A, R]{job: j, wake: make(chan struct{}, 1), wakeAt: -1, window: procMinWindow}
 }
 
 // take returns the next input without waiting; more is false when no input
@@ -227,9 +236,12 @@ func (j *pipeJob[A, R]) deliver(seq int, v R, err error) {
 		return
 	}
 	if err != nil {
-		j.pool.count(0, 1, 0)
+		j.failed++
 	} else {
-		j.pool.count(1, 0, 0)
+		j.done++
+	}
+	if j.done+j.failed == 64 {
+		j.count(0)
 	}
 	if j.items != nil {
 		j.resolved++
@@ -276,6 +288,14 @@ func recoverPanic(fn func()) (err error) {
 	return nil
 }
 
+// count adds the outcomes recorded since the last count, and canceled, to
+// the pool's stats: a batch at a time, a lock per input would cost more than
+// a call. j.mu must be held.
+func (j *pipeJob[A, R]) count(canceled int) {
+	j.pool.count(j.done, j.failed, canceled)
+	j.done, j.failed = 0, 0
+}
+
 // end1 ends the job with err unless it has ended already.
 func (j *pipeJob[A, R]) end1(err error) {
 	j.mu.Lock()
@@ -291,9 +311,9 @@ func (j *pipeJob[A, R]) finish(err error) {
 	j.ended = true
 	j.err = err
 	if j.items == nil {
-		j.pool.count(0, 0, len(j.in)-j.finished)
+		j.count(len(j.in) - j.finished)
 	} else {
-		j.pool.count(0, 0, j.fed-j.resolved)
+		j.count(j.fed - j.resolved)
 	}
 	close(j.end)
 	if err == nil || j.items == nil {
@@ -320,6 +340,10 @@ type pipeDriver[A, R any] struct {
 	ran     int  // of which answered having run
 	broken  bool // the child held now must get no more calls
 	wakeAt  int  // wake the driver when len(pending) <= wakeAt; -1: do not
+
+	window    int           // how many calls to keep queued in the child
+	perCall   time.Duration // the time a child takes per call, averaged
+	busySince time.Time     // the last reply, when more calls were pending behind it
 }
 
 // pendingCall is a call sent to a child and not answered.
@@ -408,7 +432,7 @@ func (d *pipeDriver[A, R]) session(c *child) bool {
 		// Add calls to the buffer of c's pipe until the window is full, then
 		// list them as pending before they are written: a reply may come at once.
 		d.mu.Lock()
-		room := min(procWindow-len(d.pending), budget-d.sent)
+		room := min(d.window-len(d.pending), budget-d.sent)
 		if d.broken {
 			room = 0
 		}
@@ -461,9 +485,9 @@ func (d *pipeDriver[A, R]) session(c *child) bool {
 		} else if !more || d.broken || d.sent >= budget {
 			d.wakeAt = 0
 		} else {
-			d.wakeAt = min(procWindow/2, n-1)
+			d.wakeAt = min(d.window/2, n-1)
 		}
-		canSend := err == nil && more && !d.broken && d.sent < budget && n < procWindow
+		canSend := err == nil && more && !d.broken && d.sent < budget && n < d.window
 		d.mu.Unlock()
 		if err != nil {
 			c.kill() // its pipe is gone: it is ending, or must
@@ -498,6 +522,7 @@ func (d *pipeDriver[A, R]) handle(kind byte, id uint64, fr *frameReader) bool {
 	if i < 0 {
 		return false
 	}
+	now := time.Now()
 	d.res = envelope[R]{}
 	r := readReply(kind, fr, d.decode)
 	j := d.job
@@ -518,6 +543,7 @@ func (d *pipeDriver[A, R]) handle(kind byte, id uint64, fr *frameReader) bool {
 	}
 	d.broken = d.broken || r.broken
 	d.futile = 0
+	d.measure(now)
 	wake := d.wakeAt >= 0 && len(d.pending) <= d.wakeAt
 	if wake {
 		d.wakeAt = -1
@@ -533,6 +559,24 @@ func (d *pipeDriver[A, R]) handle(kind byte, id uint64, fr *frameReader) bool {
 		}
 	}
 	return true
+}
+
+// measure updates the time a child takes per call with a reply that came
+// now, and the window from it. d.mu must be held.
+func (d *pipeDriver[A, R]) measure(now time.Time) {
+	if !d.busySince.IsZero() {
+		took := now.Sub(d.busySince)
+		if d.perCall == 0 {
+			d.perCall = took
+		} else {
+			d.perCall += (took - d.perCall) / 4
+		}
+		d.window = int(min(max(procQueued/max(d.perCall, 1), procMinWindow), procMaxWindow))
+	}
+	d.busySince = time.Time{}
+	if len(d.pending) > 0 {
+		d.busySince = now
+	}
 }
 
 // decode reads a result into d.res.
