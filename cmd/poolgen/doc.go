@@ -94,9 +94,13 @@ The wrappers are the same; besides them the file declares
 
 which registers the worker under a stable name, its import path and name
 (importpath.Type.Method for a method), when the package initializes, in the
-parent and in every child alike; the wrappers call renderProcess.Call, which
+parent and in every child alike. SubmitRender calls renderProcess.Call, which
 sends the name and the encoded argument (the Args struct, the one input, or
-struct{}{}) to a child, where the same registration finds the function. That
+struct{}{}) to a child, where the same registration finds the function;
+MapRender and StreamRender call renderProcess.Map and renderProcess.Stream,
+which do the same with several calls queued in each child, so that a child
+does not wait for the parent between two calls (with timeout=, they call
+renderProcess.Call for each element through pool.Map and pool.Stream). That
 is why RegisterProcess and ProcessFunc are exported from the runtime: a
 closure cannot cross a process boundary, a name and an encodable value can,
 and the generated code is what names them.
@@ -106,7 +110,8 @@ pool.ProcessMain() as its first statement: in a child it serves tasks and
 never returns. Workers(n) bounds the children; pool.ProcessGrace(d) is how
 long a cancelled call's child may take to return before it is killed (1s by
 default); pool.MaxTasksPerWorker(n) replaces a child after n calls. A child
-that dies during a call fails that call alone with a *pool.WorkerExitError.
+that dies during a call fails that call alone with a *pool.WorkerExitError;
+the calls queued behind it had not started, and run in a fresh child.
 
 Inputs and results travel with encoding/gob, so poolgen rejects, at the input
 or result and naming the field, a channel, a func, an unsafe.Pointer or a
