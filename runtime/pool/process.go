@@ -19,7 +19,8 @@ import (
 // and 4, so that the task's own stdout and stderr stay free) in length-prefixed
 // frames; the values in them are encoded with encoding/gob, one gob stream per
 // pipe for the child's lifetime, so each type is described once. A child runs
-// one task at a time. See process_set.go for the parent's side and
+// one task at a time, though ProcessFunc.Map and .Stream queue several in it.
+// See process_set.go and process_pipe.go for the parent's side and
 // process_child.go for the child's.
 
 // processEnv, in a child's environment, holds its parent's pid; ProcessMain
@@ -93,7 +94,8 @@ func lookup(name string) processEntry {
 }
 
 // A ProcessFunc is a function registered with RegisterProcess: Call runs it in
-// a child process of a Pool.
+// a child process of a Pool; Map and Stream run it on many inputs, with
+// several calls queued in each child.
 type ProcessFunc[A, R any] struct {
 	name string
 	fn   func(context.Context, A) (R, error)
