@@ -187,7 +187,7 @@ func TestProcessMapCancelWithQueuedCalls(t *testing.T) {
 	start := time.Now()
 	cancel()
 	within(t, "Map after cancel", done)
-	if d := time.Since(start); d > 100*time.Millisecond {
+	if d := time.Since(start); d > 500*time.Millisecond { // the grace is 5s
 		t.Errorf("Map returned %v after the cancel", d)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -284,5 +284,31 @@ func TestProcessMapCrashStress(t *testing.T) {
 	}
 	if s := p.Stats(); s.Done+s.Failed != len(hows) || s.Failed != len(failed) {
 		t.Errorf("stats %+v; want %d done or failed, %d failed", s, len(hows), len(failed))
+	}
+}
+
+func TestProcessStreamCrashResendsQueuedCalls(t *testing.T) {
+	p := processPool(t, Workers(1))
+	var hows []string
+	for i := range 60 {
+		hows = append(hows, "ok"+strconv.Itoa(i))
+	}
+	hows[40] = "exit"
+	i := 0
+	for v, err := range procCrash.Stream(t.Context(), p, slices.Values(hows)) {
+		var we *WorkerExitError
+		var te *TaskError
+		switch {
+		case hows[i] == "exit":
+			if !errors.As(err, &te) || te.Index != i || !errors.As(err, &we) {
+				t.Errorf("input %d: %q, %v; want a *TaskError with a *WorkerExitError", i, v, err)
+			}
+		case v != hows[i]+"!" || err != nil:
+			t.Errorf("input %d: %q, %v; want %q", i, v, err, hows[i]+"!")
+		}
+		i++
+	}
+	if i != len(hows) {
+		t.Errorf("yielded %d; want %d", i, len(hows))
 	}
 }
