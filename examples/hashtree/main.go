@@ -68,7 +68,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.dir == "" {
-		o.dir = filepath.Join(goroot(), "src")
+		root, err := goroot()
+		if err != nil {
+			fmt.Fprintf(stderr, "hashtree: %v\n", err)
+			return 1
+		}
+		o.dir = filepath.Join(root, "src")
 	}
 	files, err := listFiles(ctx, o.dir)
 	if err != nil && ctx.Err() == nil {
@@ -125,10 +130,10 @@ func listFiles(ctx context.Context, dir string) ([]string, error) {
 }
 
 // goroot asks the go command for GOROOT, which is where `go run` found it.
-func goroot() string {
+func goroot() (string, error) {
 	out, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
-		return runtime.GOROOT()
+		return "", fmt.Errorf("finding the default directory, $(go env GOROOT)/src: %v; pass -dir", err)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }

@@ -3,7 +3,6 @@ package vet
 import (
 	"go/ast"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -120,9 +119,4 @@ func pkgPath(fn *types.Func) string {
 		return ""
 	}
 	return fn.Pkg().Path()
-}
-
-// hasPrefixPath reports whether path is prefix or a package under it.
-func hasPrefixPath(path, prefix string) bool {
-	return path == prefix || strings.HasPrefix(path, prefix+"/")
 }

@@ -191,7 +191,7 @@ func BenchmarkMapCancelLatency(b *testing.B) {
 					Map(ctx, p, in, func(ctx context.Context, x int) (int, error) {
 						started <- struct{}{}
 						for ctx.Err() == nil && x >= 0 { // cooperative busy work
-							work(x)
+							sink.Add(int64(work(x)))
 						}
 						return x, ctx.Err()
 					})
