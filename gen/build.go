@@ -67,7 +67,13 @@ func Build(p *packages.Package, output string) (*Package, error) {
 		return nil, b.errs.Err()
 	}
 	if helper != "" {
-		helper = namer{}.with(mapKeys(ours)...).with(mapKeys(declared)...).fresh(helper)
+		// Not against ours, which holds the old output's names: the helper it
+		// declares must not push this run's helper to another name.
+		taken := namer{}.with(mapKeys(declared)...).with(mapKeys(imported)...)
+		for _, w := range works {
+			taken = taken.with(generated(w)...)
+		}
+		helper = taken.fresh(helper)
 	}
 	model := &Package{Name: p.Name, Path: p.PkgPath, File: out, TimeoutHelper: helper}
 	model.Imports = b.importNames(works, declared, helper)

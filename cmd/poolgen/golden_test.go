@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,5 +37,30 @@ func TestHelpPrintsTheManual(t *testing.T) {
 	}
 	if stderr.Len() > 0 {
 		t.Errorf("-help wrote on stderr: %s", stderr.String())
+	}
+}
+
+// TestCheckPassesAfterRun runs every case that succeeds and writes, then
+// -check with the same arguments, which must find everything fresh: a second
+// run must not change what the first wrote.
+func TestCheckPassesAfterRun(t *testing.T) {
+	root := newModule(t)
+	for _, c := range readCases(t) {
+		if c.exit != 0 || slices.Contains(c.args, "-check") {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(root, c.name)
+			writeFiles(t, dir, c.input)
+			var stderr bytes.Buffer
+			if err := runIn(dir, c.args, io.Discard, &stderr); err != nil {
+				t.Fatalf("run: %v\n%s", err, stderr.String())
+			}
+			args := append([]string{"-check"}, c.args...)
+			if err := runIn(dir, args, io.Discard, &stderr); err != nil {
+				t.Errorf("-check after a run: %v\n%s", err, stderr.String())
+			}
+		})
 	}
 }
