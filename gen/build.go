@@ -27,24 +27,79 @@ type builder struct {
 // Build describes the workers of p, a package loaded by [Load] (or built alike:
 // Name, PkgPath, Dir, Fset, Syntax, Types, TypesInfo and Errors set), and checks
 // them. output is the generated file's name in p.Dir. Build returns nil, nil
-// when p has no workers, and an [ErrorList] when anything is wrong: then p's
-// type errors if it has any, else every problem with its workers.
+// when p has no //poolgen:worker directive (whatever its load errors), and an
+// [ErrorList] when anything is wrong: then p's type errors if it has any, else
+// every problem with its workers.
 func Build(p *packages.Package, output string) (*Package, error) {
-	if p.Types == nil || p.TypesInfo == nil {
-		return nil, loadErrors(p, "", nil).Err()
+	return build(p, output, nil)
+}
+
+// BuildAll is [Build] for each package of pkgs, loaded together by one [Load]:
+// models[i] is pkgs[i]'s model, or nil. Load type-checks each package against
+// the others without their generated files, so a package's uses of names
+// another package of pkgs is about to generate (b's a.SubmitScale) are not
+// errors. The error lists every problem of every package.
+func BuildAll(pkgs []*packages.Package, output string) (models []*Package, err error) {
+	others := map[string]map[string]bool{}
+	for _, p := range pkgs {
+		if p.Types == nil || p.TypesInfo == nil {
+			continue
+		}
+		works, _ := newBuilder(p).works(p.Syntax)
+		names := map[string]bool{}
+		for _, w := range works {
+			for _, n := range generated(w) {
+				names[n] = true
+			}
+		}
+		others[p.PkgPath] = names
 	}
-	b := &builder{fset: p.Fset, pkg: p.Types, info: p.TypesInfo, names: fixedNames(), pkgNames: fixedNames()}
-	var works []*work
-	helper := ""
-	for _, f := range p.Syntax {
+	var errs ErrorList
+	for _, p := range pkgs {
+		model, err := build(p, output, others)
+		if list, ok := err.(ErrorList); ok {
+			errs = append(errs, list...)
+		} else if err != nil {
+			return nil, err
+		}
+		models = append(models, model)
+	}
+	return models, errs.Err()
+}
+
+// newBuilder returns a builder for p.
+func newBuilder(p *packages.Package) *builder {
+	return &builder{fset: p.Fset, pkg: p.Types, info: p.TypesInfo, names: fixedNames(), pkgNames: fixedNames()}
+}
+
+// works describes every worker of files, with its package-level names, and
+// counts the directives found.
+func (b *builder) works(files []*ast.File) (works []*work, dirs int) {
+	for _, f := range files {
 		b.file = f
 		for _, d := range findDirectives(b.fset, f, &b.errs) {
+			dirs++
 			if w, ok := b.worker(d); ok {
 				topNames(w)
 				works = append(works, w)
 			}
 		}
 	}
+	return works, dirs
+}
+
+// build is Build; others maps the import path of each package loaded with p to
+// the names generated for it, whose uses in p are not errors.
+func build(p *packages.Package, output string, others map[string]map[string]bool) (*Package, error) {
+	if p.Types == nil || p.TypesInfo == nil {
+		return nil, loadErrors(p, "", nil, nil).Err()
+	}
+	b := newBuilder(p)
+	works, dirs := b.works(p.Syntax)
+	if dirs == 0 && len(b.errs) == 0 && len(p.Syntax) > 0 {
+		return nil, nil // nothing for poolgen here, broken or not
+	}
+	helper := ""
 	out := filepath.Join(p.Dir, output)
 	ours := oldNames(out)
 	for _, w := range works {
@@ -55,7 +110,7 @@ func Build(p *packages.Package, output string) (*Package, error) {
 			helper = "callWithTimeout"
 		}
 	}
-	if errs := loadErrors(p, out, ours); len(errs) > 0 {
+	if errs := loadErrors(p, out, ours, others); len(errs) > 0 {
 		return nil, errs.Err()
 	}
 	if len(works) == 0 {
@@ -109,11 +164,13 @@ func (b *builder) declared(files []*ast.File) (decls, imports map[string]token.P
 }
 
 // loadErrors returns p's errors, less those poolgen's own output causes: errors
-// in the file out, and uses of names that out declared or will declare. It also
-// drops the compiler's errors that go list reports for p when it builds export
-// data ("# path" and the compiler's output): they are about the files as on
-// disk, out included, and go/packages' type check of p reports the rest.
-func loadErrors(p *packages.Package, out string, ours map[string]bool) ErrorList {
+// in the file out, uses of names that out declared or will declare, and uses of
+// names generated for another package loaded with p (others: import path →
+// names). It also drops the compiler's errors that go list reports for p when
+// it builds export data ("# path" and the compiler's output): they are about
+// the files as on disk, out included, and go/packages' type check of p reports
+// the rest.
+func loadErrors(p *packages.Package, out string, ours map[string]bool, others map[string]map[string]bool) ErrorList {
 	var errs ErrorList
 	for _, e := range p.Errors {
 		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath+"\n") && p.TypesInfo != nil {
@@ -124,7 +181,7 @@ func loadErrors(p *packages.Package, out string, ours map[string]bool) ErrorList
 			pos.Filename = filepath.Join(p.Dir, pos.Filename)
 		}
 		name, undefined := strings.CutPrefix(e.Msg, "undefined: ")
-		if pos.Filename == out || undefined && ours[name] {
+		if pos.Filename == out || undefined && (ours[name] || generatedElsewhere(p, pos.Filename, name, others)) {
 			continue
 		}
 		if e.Pos == "" || e.Pos == "-" {
@@ -133,6 +190,28 @@ func loadErrors(p *packages.Package, out string, ours map[string]bool) ErrorList
 		errs = append(errs, Error{Pos: pos, Msg: e.Msg})
 	}
 	return errs
+}
+
+// generatedElsewhere reports whether sel, a qualified name pkg.Name used in
+// the file filename of p, names something generated for another package
+// loaded with p: pkg is one of the file's import names.
+func generatedElsewhere(p *packages.Package, filename, sel string, others map[string]map[string]bool) bool {
+	qual, name, ok := strings.Cut(sel, ".")
+	if !ok || others == nil || p.TypesInfo == nil {
+		return false
+	}
+	for _, f := range p.Syntax {
+		if p.Fset.Position(f.Package).Filename != filename {
+			continue
+		}
+		for _, spec := range f.Imports {
+			pn := p.TypesInfo.PkgNameOf(spec)
+			if pn != nil && pn.Name() == qual && others[pn.Imported().Path()][name] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // oldNames returns the package-level names declared in out, when out is

@@ -24,8 +24,10 @@ The packages are the patterns of go list, such as ./...; with none, the
 package in the current directory, which is the one go generate runs in
 ($GOFILE and $GOPACKAGE are not used: go/packages knows the package better).
 Each package with workers gets one file in its directory; a package without
-any gets none, and an existing file is never removed. Test files are not
-read. The generated file carries no build constraint: when workers sit in
+any gets none, and an existing file is never removed. A package without any
+//poolgen: directive is not checked at all: it may even use wrappers that the
+same run generates for another package (b calling a.SubmitScale with
+./...), and so may a package with workers. Test files are not read. The generated file carries no build constraint: when workers sit in
 files that only some -tags select, run poolgen with the tags you build with.
 
 Flags:

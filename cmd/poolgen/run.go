@@ -70,16 +70,13 @@ func generate(dir string, f flags) ([]file, error) {
 	if err != nil {
 		return nil, err
 	}
-	var errs gen.ErrorList
+	models, err := gen.BuildAll(pkgs, f.output)
+	errs, ok := err.(gen.ErrorList)
+	if err != nil && !ok {
+		return nil, err
+	}
 	var files []file
-	for _, p := range pkgs {
-		model, err := gen.Build(p, f.output)
-		if list, ok := err.(gen.ErrorList); ok {
-			errs = append(errs, list...)
-			continue
-		} else if err != nil {
-			return nil, err
-		}
+	for _, model := range models {
 		if model == nil {
 			continue
 		}
