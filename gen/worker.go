@@ -44,6 +44,9 @@ func (b *builder) worker(d directive) (*work, bool) {
 	}
 	if d.opts.name != "" {
 		w.base = d.opts.name
+		if w.exported && !token.IsExported(upperFirst(w.base)) {
+			b.errs.errorf(d.opts.at["name"], "option name=%s: %s is exported, so its generated names must be too, which needs a name whose first letter has an upper case, as in name=Thumb", w.base, w.Title)
+		}
 	}
 	w.Timeout = d.opts.timeout
 	first := b.context(w, sig, d.opts)
@@ -164,12 +167,14 @@ func recvTypeName(t types.Type) string {
 }
 
 // fieldName is the struct field for a parameter or result: its name
-// capitalized, or prefix and its index when it has no name.
+// capitalized, or prefix and its index when it has no name or when
+// capitalizing does not export it (_a, 日本): an unexported field would not
+// cross gob nor be usable from other packages.
 func fieldName(name, prefix string, i int) string {
-	if name == "" || name == "_" {
-		return prefix + strconv.Itoa(i)
+	if field := upperFirst(name); token.IsExported(field) {
+		return field
 	}
-	return upperFirst(name)
+	return prefix + strconv.Itoa(i)
 }
 
 // upperFirst returns s with its first letter in upper case.

@@ -43,7 +43,8 @@ Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
 
   - Map and Stream take one element per call. With several inputs the element is
     <Name>Args, a struct whose fields are the capitalized parameter names (Arg0,
-    Arg1, … for unnamed or _ ones, counting after the ctx); with one input, its
+    Arg1, … for unnamed or _ ones, counting after the ctx, and for names that
+    capitalizing does not export, such as _a or 日本); with one input, its
     type; with none, struct{}. A variadic parameter is a slice there, and stays
     variadic in Submit.
   - A call yields its result; several results (besides a final error) come in
@@ -72,7 +73,7 @@ Options follow the directive on the same line:
 isolate=process runs each call in a child process; see Process mode below.
 
 name=X replaces <Name> in every generated name (exported or not as the worker
-is). timeout=D runs each call, of Submit and of each Map or Stream element,
+is; for an exported worker X must start with a letter that has an upper case). timeout=D runs each call, of Submit and of each Map or Stream element,
 under context.WithTimeout(ctx, D) from the moment it starts; when D passes,
 its waiter gets context.DeadlineExceeded at once even if the worker ignores its
 ctx. For that the call runs in a goroutine of its own, which is abandoned
