@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 type work struct {
 	Worker
 	pos      token.Position  // of the function's name
+	decl     *ast.FuncDecl   // the function's declaration
 	base     string          // what replaces <Name> in generated names
 	exported bool            // whether generated names are exported
 	paths    []string        // import paths its types refer to, in first-use order
@@ -26,7 +28,7 @@ func (b *builder) worker(d directive) (*work, bool) {
 		return nil, false
 	}
 	sig := obj.Type().(*types.Signature)
-	w := &work{pos: b.fset.Position(d.fn.Name.Pos()), idents: map[string]bool{}}
+	w := &work{pos: b.fset.Position(d.fn.Name.Pos()), decl: d.fn, idents: map[string]bool{}}
 	w.Func, w.Title, w.base = obj.Name(), obj.Name(), obj.Name()
 	w.exported = obj.Exported()
 	if sig.Recv() == nil && (w.Func == "init" || w.Func == "_") {
@@ -40,6 +42,7 @@ func (b *builder) worker(d directive) (*work, bool) {
 		w.Title = typeName + "." + w.Func
 		w.base = typeName + upperFirst(w.Func)
 		w.exported = w.exported && token.IsExported(typeName)
+		b.checkValid(w.decl, "receiver", recv.Name(), recv.Type(), recv.Pos())
 		w.Recv = &Param{Name: recv.Name(), Field: "Recv", Type: b.typ(w, recv.Type())}
 	}
 	if d.opts.name != "" {
@@ -96,6 +99,7 @@ func (b *builder) params(w *work, sig *types.Signature, first int) []Param {
 	var list []Param
 	for i := first; i < sig.Params().Len(); i++ {
 		v := sig.Params().At(i)
+		b.checkValid(w.decl, "parameter", v.Name(), v.Type(), v.Pos())
 		p := Param{Name: v.Name(), Field: fieldName(v.Name(), "Arg", i-first), Type: b.typ(w, v.Type())}
 		if sig.Variadic() && i == sig.Params().Len()-1 {
 			p.Variadic = true
@@ -119,6 +123,7 @@ func (b *builder) results(w *work, sig *types.Signature) ([]Param, bool) {
 	var list []Param
 	for i := range n {
 		v := res.At(i)
+		b.checkValid(w.decl, "result", v.Name(), v.Type(), v.Pos())
 		p := Param{Name: v.Name(), Field: fieldName(v.Name(), "R", i), Type: b.typ(w, v.Type())}
 		b.checkField(fields, p.Field, "result "+p.Name, "Result", v.Pos())
 		list = append(list, p)
