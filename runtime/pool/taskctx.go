@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,7 @@ func (c *taskCtx) Deadline() (time.Time, bool) {
 // returns.
 func (c *taskCtx) Done() <-chan struct{} {
 	c.watch()
+	c.follow()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done == nil {
@@ -63,6 +65,7 @@ func (c *taskCtx) Done() <-chan struct{} {
 // context.DeadlineExceeded. Tasks poll it in loops: it takes no lock.
 func (c *taskCtx) Err() error {
 	c.watch()
+	c.follow()
 	switch c.ended.Load() {
 	case ctxCanceled:
 		return context.Canceled
@@ -86,6 +89,21 @@ func (c *taskCtx) watch() {
 	}
 }
 
+// follow ends the context now if the Submit ctx or the pool's has ended, without waiting for
+// the watch that cancels the task: a task that polls Err in a busy loop stops at
+// once and frees its core, also when the goroutine of that watch needs one to
+// run. For the usual parents, the check is an atomic load.
+func (c *taskCtx) follow() {
+	if c.ended.Load() != 0 {
+		return
+	}
+	if err := c.parent.Err(); err != nil {
+		c.end(err, true)
+	} else if c.task.pool.parent.Err() != nil { // the pool's ctx: queued and running tasks end with it
+		c.end(context.Canceled, true)
+	}
+}
+
 // Value looks key up in the Submit ctx.
 func (c *taskCtx) Value(key any) any { return c.parent.Value(key) }
 
@@ -99,7 +117,7 @@ func (c *taskCtx) end(err error, force bool) {
 		return
 	}
 	code := int32(ctxCanceled)
-	if err == context.DeadlineExceeded {
+	if errors.Is(err, context.DeadlineExceeded) {
 		code = ctxTimedOut
 	}
 	if !c.ended.CompareAndSwap(0, code) {
