@@ -1,8 +1,10 @@
 package templates_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"go/format"
 	"strings"
 	"testing"
 
@@ -12,11 +14,13 @@ import (
 )
 
 // FuzzGenerate builds a package of random, valid workers from the fuzz input,
-// runs gen and templates on it, and type-checks the output with go/types. It
-// never panics; gen may reject a package (two parameters that become the same
-// field, say), but only with positioned errors.
+// runs gen and templates on it, and checks that the output is gofmt-clean and
+// type-checks with go/types. It never panics; gen may reject a package (two
+// parameters that become the same field, say), but only with positioned errors.
 func FuzzGenerate(f *testing.F) {
-	for _, seed := range []string{"", "\x01\x02\x03", "\x05\x01\x04\x03\x02\x07\x09", "\xff\x10\x22\x35\x47\x59\x6b\x7d\x8f"} {
+	for _, seed := range []string{"", "\x01\x02\x03", "\x05\x01\x04\x03\x02\x07\x09", "\xff\x10\x22\x35\x47\x59\x6b\x7d\x8f",
+		"\x00\x03\x01\x01\x01\x00\x00\x01\x12\x00\x01\x00", // Work0(ctx) (struct{ X, Y int }, error)
+	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -40,6 +44,9 @@ func FuzzGenerate(f *testing.F) {
 		out, err := templates.Render(model)
 		if err != nil {
 			t.Fatalf("Render: %v\n%s", err, src)
+		}
+		if formatted, err := format.Source(out); err != nil || !bytes.Equal(formatted, out) {
+			t.Fatalf("output is not gofmt-clean (%v):\n--- input\n%s\n--- output\n%s", err, src, out)
 		}
 		if _, err := gentest.Check("example.com/fz", map[string]string{"fz.go": src, "gen.go": string(out)}); err != nil {
 			t.Fatalf("output does not type-check: %v\n--- input\n%s\n--- output\n%s", err, src, out)
@@ -97,7 +104,7 @@ func (s *fuzzSource) worker(i int) string {
 	var opts, recv, tparams string
 	types := []string{"int", "string", "[]byte", "map[string][]int", "*int", "chan<- int", "<-chan string",
 		"func(int) error", "struct{ A int `json:\"a\"` }", "interface{ M() }", "time.Duration", "*strings.Builder",
-		"[3]int", "error", "any", "context.Context", "G[int]", "fmt.Stringer"}
+		"[3]int", "error", "any", "context.Context", "G[int]", "fmt.Stringer", "struct{ X, Y int }"}
 	switch s.n(4) {
 	case 0:
 		recv = fmt.Sprintf("(%s *T) ", s.pick("t", "_", "T"))

@@ -8,6 +8,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"strings"
 	"time"
 
@@ -38,7 +39,25 @@ func Render(p *gen.Package) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", p.File, err)
 	}
-	return buf.Bytes(), nil
+	return gofmt(buf.Bytes())
+}
+
+// gofmt formats src until formatting changes nothing more. go/format is not
+// idempotent on what jennifer emits: a closure whose result type spans several
+// lines (an inline struct) keeps its one-line body on the first pass and has
+// it broken on the second, so gofmt -l would list the file.
+func gofmt(src []byte) ([]byte, error) {
+	for range 5 {
+		out, err := format.Source(src)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(out, src) {
+			return out, nil
+		}
+		src = out
+	}
+	return src, nil
 }
 
 // importName is the name the file gives the package at path.
