@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,20 +20,22 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected files of testdata/*.txtar")
 
 // A testCase is one testdata/*.txtar archive. Its comment says how to run
-// poolgen ("poolgen <args>", default no args) and the exit status it must end
-// with ("exit <n>", default 0). Its files are the input, written in a package
-// directory of a module shared by all cases (module example.com/e2e, directory
-// <case name>), and under want/ what must be there after the run: every file
-// poolgen writes, and want/stderr. Every other file must be left as it was.
+// poolgen ("poolgen <args>", default no args), the exit status it must end
+// with ("exit <n>", default 0) and the input files it must remove ("removes
+// <file>…"). Its files are the input, written in a package directory of a
+// module shared by all cases (module example.com/e2e, directory <case name>),
+// and under want/ what must be there after the run: every file poolgen writes,
+// and want/stderr. Every other file must be left as it was.
 type testCase struct {
-	name   string
-	path   string
-	ar     *txtar.Archive
-	args   []string
-	exit   int
-	input  map[string][]byte
-	want   map[string][]byte
-	stderr string
+	name    string
+	path    string
+	ar      *txtar.Archive
+	args    []string
+	exit    int
+	removes []string
+	input   map[string][]byte
+	want    map[string][]byte
+	stderr  string
 }
 
 // readCases reads every testdata/*.txtar archive.
@@ -56,6 +59,8 @@ func readCases(t *testing.T) []*testCase {
 				c.args = f[1:]
 			case len(f) == 2 && f[0] == "exit":
 				c.exit, _ = strconv.Atoi(f[1])
+			case len(f) > 1 && f[0] == "removes":
+				c.removes = f[1:]
 			}
 		}
 		for _, f := range ar.Files {
@@ -136,8 +141,11 @@ func (c *testCase) check(t *testing.T, root, dir string, exit int, stderr string
 		}
 	}
 	for name := range c.input {
-		if _, ok := got[name]; !ok {
+		_, ok := got[name]
+		if removes := slices.Contains(c.removes, name); !ok && !removes {
 			t.Errorf("input file %s was removed", name)
+		} else if ok && removes {
+			t.Errorf("input file %s was not removed", name)
 		}
 	}
 	if *update {
