@@ -130,6 +130,9 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 		}
 		helper = taken.fresh(helper)
 	}
+	for _, w := range works {
+		renameTypeParams(w, helper, mapUnion(declared, imported))
+	}
 	model := &Package{Name: p.Name, Path: p.PkgPath, File: out, TimeoutHelper: helper}
 	model.Imports = b.importNames(works, declared, helper)
 	for _, w := range works {
@@ -260,6 +263,18 @@ func mapKeys[V any](m map[string]V) []string {
 		list = append(list, k)
 	}
 	return list
+}
+
+// mapUnion returns the keys of a and b.
+func mapUnion[V any](a, b map[string]V) map[string]bool {
+	m := map[string]bool{}
+	for k := range a {
+		m[k] = true
+	}
+	for k := range b {
+		m[k] = true
+	}
+	return m
 }
 
 // fixedNames maps the packages every generated file may import to their names.

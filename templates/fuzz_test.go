@@ -105,7 +105,9 @@ func (s *fuzzSource) worker(i int) string {
 	types := []string{"int", "string", "[]byte", "map[string][]int", "*int", "chan<- int", "<-chan string",
 		"func(int) error", "struct{ A int `json:\"a\"` }", "interface{ M() }", "time.Duration", "*strings.Builder",
 		"[3]int", "error", "any", "context.Context", "G[int]", "fmt.Stringer", "struct{ X, Y int }"}
-	switch s.n(4) {
+	switch s.n(5) {
+	case 4:
+		recv = fmt.Sprintf("(%s G[_]) ", s.pick("g", "_"))
 	case 0:
 		recv = fmt.Sprintf("(%s *T) ", s.pick("t", "_", "T"))
 	case 1:

@@ -54,7 +54,8 @@ Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
     <Name>Result, with fields named like Args' (R0, R1, … when unnamed); no result
     yields struct{}. A worker without an error result never fails itself.
   - Generic workers get generic wrappers and structs, with the same type
-    parameters.
+    parameters; a blank one (func (s *Stack[_]) Len) or one that would hide
+    a name the wrappers use (func F[F any]) gets a fresh name (T, F1).
   - Methods: the worker's <Name> is the receiver's type name then the method name
     (Service.Fetch gives SubmitServiceFetch). The receiver is the first input:
     the first parameter of Submit after p, and the field Recv of the Args struct
