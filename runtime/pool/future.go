@@ -25,7 +25,7 @@ const (
 type task struct {
 	pool      *Pool
 	state     atomic.Uint32
-	done      atomic.Value // chan struct{}: made by the first waiter, closedChan once published
+	done      atomic.Pointer[chan struct{}] // made by the first waiter; &closedChan once published
 	err       error        // written once, by the resolver, before publish
 	watch     *ctxWatch    // the watch of its Submit ctx, while it has one;
 	watchPrev *task        // its neighbours on that watch's list, all three
@@ -221,8 +221,8 @@ func (t *task) resolve(err error) {
 // publish makes the result visible: it closes the channel a waiter made, and
 // leaves closedChan for later waiters.
 func (t *task) publish() {
-	if ch := t.done.Swap(closedChan); ch != nil {
-		close(ch.(chan struct{}))
+	if ch := t.done.Swap(&closedChan); ch != nil {
+		close(*ch)
 	}
 }
 
@@ -230,13 +230,13 @@ func (t *task) publish() {
 // most tasks finish before anyone waits, and then cost no channel at all.
 func (t *task) doneChan() chan struct{} {
 	if ch := t.done.Load(); ch != nil {
-		return ch.(chan struct{})
+		return *ch
 	}
 	ch := make(chan struct{})
-	if t.done.CompareAndSwap(nil, ch) {
+	if t.done.CompareAndSwap(nil, &ch) {
 		return ch
 	}
-	return t.done.Load().(chan struct{})
+	return *t.done.Load()
 }
 
 // call runs fn and turns a panic into a *PanicError.
