@@ -26,12 +26,12 @@ type task struct {
 	pool      *Pool
 	state     atomic.Uint32
 	done      atomic.Pointer[chan struct{}] // made by the first waiter; &closedChan once published
-	err       error        // written once, by the resolver, before publish
-	watch     *ctxWatch    // the watch of its Submit ctx, while it has one;
-	watchPrev *task        // its neighbours on that watch's list, all three
-	watchNext *task        // guarded by Pool.mu
-	w         *worker      // the worker running it, and that worker's runner number;
-	gen       uint64       // written in start, before the state becomes running
+	err       error                         // written once, by the resolver, before publish
+	watch     *ctxWatch                     // the watch of its Submit ctx, while it has one;
+	watchPrev *task                         // its neighbours on that watch's list, all three
+	watchNext *task                         // guarded by Pool.mu
+	w         *worker                       // the worker running it, and that worker's runner number;
+	gen       uint64                        // written in start, before the state becomes running
 	ctx       taskCtx
 }
 
