@@ -251,9 +251,11 @@ func oldNames(out string) map[string]bool {
 	return names
 }
 
-// IsGenerated reports whether src is poolgen's output: it starts with [Header].
+// IsGenerated reports whether src is poolgen's output: it starts with the line
+// [Header] (which may be all there is, in a file cut short).
 func IsGenerated(src []byte) bool {
-	return bytes.HasPrefix(src, []byte(Header+"\n"))
+	rest, ok := bytes.CutPrefix(src, []byte(Header))
+	return ok && (len(rest) == 0 || rest[0] == '\n' || bytes.HasPrefix(rest, []byte("\r\n")))
 }
 
 // mapKeys returns the keys of m.

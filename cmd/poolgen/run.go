@@ -119,6 +119,9 @@ func orphan(p *packages.Package, output string) (string, []byte, error) {
 		return "", nil, err
 	}
 	for _, name := range p.IgnoredFiles {
+		if name == path {
+			continue // hidden by gen.Load
+		}
 		src, err := os.ReadFile(name)
 		if err != nil {
 			return "", nil, err
@@ -139,11 +142,40 @@ func write(files []file) error {
 			}
 			continue
 		}
-		if err := os.WriteFile(f.path, f.src, 0o666); err != nil {
+		if err := writeFile(f.path, f.src); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeFile writes src to path through a temporary file in the same directory,
+// renamed over path once complete, so that an interrupted run never leaves a
+// file cut short. The temporary file's name starts with a dot, which the go
+// command ignores. path keeps its mode; a new file gets 0644.
+func writeFile(path string, src []byte) error {
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil {
+		mode = info.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(src)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // check reports each file that is missing, stale or left over.
