@@ -117,6 +117,7 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 		return nil, b.errs.Err()
 	}
 	declared, imported := b.declared(p.Syntax)
+	b.ignoredNames(p, out, declared, imported)
 	b.checkTop(works, declared, imported)
 	if len(b.errs) > 0 {
 		return nil, b.errs.Err()
@@ -229,26 +230,62 @@ func oldNames(out string) map[string]bool {
 	if f == nil {
 		return names
 	}
+	for _, id := range topLevel(f) {
+		names[id.Name] = true
+	}
+	return names
+}
+
+// topLevel returns the identifiers that f declares in its package block.
+func topLevel(f *ast.File) []*ast.Ident {
+	var ids []*ast.Ident
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
-				names[d.Name.Name] = true
+				ids = append(ids, d.Name)
 			}
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				switch s := s.(type) {
 				case *ast.TypeSpec:
-					names[s.Name.Name] = true
+					ids = append(ids, s.Name)
 				case *ast.ValueSpec:
-					for _, n := range s.Names {
-						names[n.Name] = true
-					}
+					ids = append(ids, s.Names...)
 				}
 			}
 		}
 	}
-	return names
+	return ids
+}
+
+// ignoredNames adds to decls and imports the package-level names and import
+// aliases of p's files that the build constraints exclude (but not out): the
+// generated file has no constraint, so it must not clash with them under other
+// tags. Files of another package (a //go:build ignore program) do not count.
+func (b *builder) ignoredNames(p *packages.Package, out string, decls, imports map[string]token.Position) {
+	for _, name := range p.IgnoredFiles {
+		if name == out || !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(b.fset, name, nil, parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != p.Name {
+			continue
+		}
+		for _, id := range topLevel(f) {
+			if _, ok := decls[id.Name]; !ok && id.Name != "_" && id.Name != "init" {
+				decls[id.Name] = b.fset.Position(id.Pos())
+			}
+		}
+		for _, spec := range f.Imports {
+			if spec.Name == nil || !usableAlias(spec.Name.Name) {
+				continue
+			}
+			if _, ok := imports[spec.Name.Name]; !ok {
+				imports[spec.Name.Name] = b.fset.Position(spec.Pos())
+			}
+		}
+	}
 }
 
 // IsGenerated reports whether src is poolgen's output: it starts with the line

@@ -14,9 +14,14 @@ const (
 	workerDirective = "//poolgen:worker"
 )
 
-// spaced matches a directive written with a space after the slashes, which Go
-// tools do not treat as a directive.
-var spaced = regexp.MustCompile(`^//\s+poolgen:`)
+// spaced matches a worker directive written with a space after the slashes,
+// which Go tools do not treat as a directive; prose such as "// poolgen: see
+// the manual" does not match.
+var spaced = regexp.MustCompile(`^//\s+poolgen:worker\b`)
+
+// block matches a worker directive in a block comment, which Go tools do not
+// treat as a directive either.
+var block = regexp.MustCompile(`^/\*\s*poolgen:worker\b`)
 
 // A directive is one //poolgen:worker comment and the function it annotates.
 type directive struct {
@@ -60,6 +65,8 @@ func findDirectives(fset *token.FileSet, file *ast.File, errs *ErrorList) []dire
 			case spaced.MatchString(c.Text):
 				errs.errorf(pos, "directive has a space after //: write //poolgen:%s",
 					strings.TrimSpace(c.Text[strings.Index(c.Text, "poolgen:")+len("poolgen:"):]))
+			case block.MatchString(c.Text):
+				errs.errorf(pos, "directive in a /* */ comment: write %s as a // line comment", workerDirective)
 			case !strings.HasPrefix(c.Text, directivePrefix):
 			case !isWorkerDirective(c.Text):
 				errs.errorf(pos, "unknown directive %s (the only one is %s)", strings.Fields(c.Text)[0], workerDirective)

@@ -12,7 +12,7 @@ import (
 // An Error is one problem with the input, at a position in a source file.
 type Error struct {
 	Pos token.Position // Filename is absolute; an invalid position means "no position"
-	Msg string
+	Msg string         // what is wrong, without the position
 }
 
 // Error formats e as file:line:col: message.

@@ -43,23 +43,23 @@ type Package struct {
 
 // An Import is a package the generated file refers to and the name it has there.
 type Import struct {
-	Path  string
+	Path  string // the import path
 	Name  string // unique in the file, and clashing with no package-level name
 	Alias bool   // Name is not the package's own name, so the import spells it out
 }
 
 // A Worker is one //poolgen:worker function or method.
 type Worker struct {
-	Func       string      // the function or method name, as called
-	Title      string      // how docs name it: Resize, or Service.Fetch for a method
-	Names      Names       // every generated identifier for this worker
-	TypeParams []TypeParam // the function's, or the receiver type's for a method
-	Recv       *Param      // the receiver of a method; nil for a function
-	Context    bool        // the worker takes a context.Context first (false with nocontext)
-	Params     []Param     // the parameters after the ctx
-	Results    []Param     // the results, without a final error
-	Error      bool        // the last result is an error
-	Timeout    time.Duration
+	Func       string        // the function or method name, as called
+	Title      string        // how docs name it: Resize, or Service.Fetch for a method
+	Names      Names         // every generated identifier for this worker
+	TypeParams []TypeParam   // the function's, or the receiver type's for a method
+	Recv       *Param        // the receiver of a method; nil for a function
+	Context    bool          // the worker takes a context.Context first (false with nocontext)
+	Params     []Param       // the parameters after the ctx
+	Results    []Param       // the results, without a final error
+	Error      bool          // the last result is an error
+	Timeout    time.Duration // timeout=: a deadline on each call's ctx from its start; 0 for none
 	// Process is the name a worker with isolate=process is registered under
 	// in the runtime (pool.RegisterProcess): "importpath.Func", or
 	// "importpath.Type.Method". Empty for a worker that runs in-process.
@@ -86,13 +86,13 @@ type Param struct {
 	Name     string // the name in the Submit wrapper (unique, never blank)
 	Field    string // the field in the Args or Result struct
 	Type     Type   // for a variadic parameter, the element type
-	Variadic bool
+	Variadic bool   // the worker's final parameter is variadic (...T)
 }
 
 // A TypeParam is a type parameter of a generic worker.
 type TypeParam struct {
-	Name       string
-	Constraint Type
+	Name       string // the name in the wrappers: the worker's, or a fresh one for a blank or clashing one
+	Constraint Type   // the constraint, as the worker's package spells it
 }
 
 // Inputs are the values one call needs besides its ctx: the receiver, if any,

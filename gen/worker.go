@@ -31,7 +31,7 @@ func (b *builder) worker(d directive) (*work, bool) {
 	w := &work{pos: b.fset.Position(d.fn.Name.Pos()), decl: d.fn, idents: map[string]bool{}}
 	w.Func, w.Title, w.base = obj.Name(), obj.Name(), obj.Name()
 	w.exported = obj.Exported()
-	if sig.Recv() == nil && (w.Func == "init" || w.Func == "_") {
+	if sig.Recv() == nil && w.Func == "init" || w.Func == "_" {
 		b.errs.errorf(w.pos, "%s cannot be a worker: it cannot be called", w.Func)
 		return nil, false
 	}

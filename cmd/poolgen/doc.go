@@ -49,7 +49,10 @@ Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
     Arg1, … for unnamed or _ ones, counting after the ctx, and for names that
     capitalizing does not export, such as _a or 日本); with one input, its
     type; with none, struct{}. A variadic parameter is a slice there, and stays
-    variadic in Submit.
+    variadic in Submit. Two inputs or results that would get the same field
+    are an error, even when one field is poolgen's choice: a and A, a
+    method's parameter recv and its receiver (Recv), a parameter arg1 next to
+    an unnamed one (Arg1), a result r0 next to an unnamed one (R0). Rename one.
   - A call yields its result; several results (besides a final error) come in
     <Name>Result, with fields named like Args' (R0, R1, … when unnamed); no result
     yields struct{}. A worker without an error result never fails itself.
