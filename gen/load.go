@@ -27,12 +27,12 @@ const Mode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
 
 // Load loads the packages matching patterns ("." when there are none), with one
 // call to go/packages after a go list of their files. It ignores poolgen's own
-// previous output, a file named cfg.Output that starts with [Header]: the go
-// command sees it as a file its build constraint excludes (so that a stale
-// package clause or a truncated file cannot stop the load), and were it seen,
-// it would be read as its package clause alone, so that a stale or broken
-// generated file never stops it from being regenerated. [Build] then drops the
-// errors that ignoring it causes.
+// previous output, a file named cfg.Output that starts with [Header], so that a
+// stale or broken generated file never stops it from being regenerated: the
+// file is read as its package clause alone, and when that clause is missing
+// or stale (a file cut short, a renamed package), the go command sees the file
+// as one its build constraint excludes. [Build] then drops the errors that
+// ignoring it causes.
 func Load(cfg Config, patterns ...string) ([]*packages.Package, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
@@ -76,8 +76,12 @@ func Load(cfg Config, patterns ...string) ([]*packages.Package, error) {
 const hidden = "//go:build ignore\n\npackage ignore\n"
 
 // hideOutputs lists the packages matching patterns and returns an overlay that
-// hides from the go command the previous output of each: the file named output
-// in its directory, when it starts with [Header].
+// hides from the go command the previous output of each (the file named output
+// in its directory, when it starts with [Header]) where it would stop the
+// load: when it has no package clause (a file cut short) or another package
+// clause than the package's other files (a renamed package). Other outputs
+// stay visible, since hiding a file costs the go command its build cache for
+// the package; the ParseFile hook of [Load] reads them as a package clause.
 func hideOutputs(pc *packages.Config, output string, patterns []string) (map[string][]byte, error) {
 	list := *pc
 	list.Mode = packages.NeedName | packages.NeedFiles
@@ -92,9 +96,37 @@ func hideOutputs(pc *packages.Config, output string, patterns []string) (map[str
 			continue
 		}
 		path := filepath.Join(p.Dir, output)
-		if src, err := os.ReadFile(path); err == nil && IsGenerated(src) {
+		src, err := os.ReadFile(path)
+		if err != nil || !IsGenerated(src) {
+			continue
+		}
+		if name := packageName(path, src); name == "" || name != otherPackageName(p.GoFiles, path, name) {
 			overlay[path] = []byte(hidden)
 		}
 	}
 	return overlay, nil
+}
+
+// packageName is the package clause of the file at path, with content src
+// (read from disk when nil); "" when it has none.
+func packageName(path string, src any) string {
+	f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.PackageClauseOnly)
+	if err != nil || f.Name == nil {
+		return ""
+	}
+	return f.Name.Name
+}
+
+// otherPackageName is the package clause of the first of files, except out,
+// that has one; or def when none has.
+func otherPackageName(files []string, out, def string) string {
+	for _, f := range files {
+		if f == out {
+			continue
+		}
+		if name := packageName(f, nil); name != "" {
+			return name
+		}
+	}
+	return def
 }
