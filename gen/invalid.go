@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // checkValid reports an input or result of the worker fn whose type t did not
@@ -24,6 +25,12 @@ func (b *builder) checkValid(fn *ast.FuncDecl, what, name string, t types.Type, 
 	generates := ", which poolgen generates"
 	if missing != "" && missing != text {
 		generates = ", and poolgen generates " + missing
+	}
+	if strings.Contains(missing, ".") {
+		// Generated for another package of this run, which the type check
+		// saw without its output; from export data it would be there.
+		b.errs.errorf(b.fset.Position(pos), "%s has type %s%s for another package of this run: run poolgen on that package first, then on this one alone", subject, text, generates)
+		return
 	}
 	b.errs.errorf(b.fset.Position(pos), "%s has type %s%s: a worker's signature cannot use what only the generated code declares; declare the type yourself", subject, text, generates)
 }

@@ -147,6 +147,9 @@ which the go command ignores), renamed into place, so an interrupted run
 never leaves a file cut short. Since poolgen loads a package without its
 output, a worker's signature cannot use a type that poolgen generates (G
 taking FResult): while loading, that type does not exist, and poolgen says so.
+The same holds, within one run, for a type generated for another package that
+the run loads (c's worker taking a.ScaleArgs with ./...): run poolgen on a,
+then on c alone, where a comes with its generated file.
 
 # Checking in CI
 
