@@ -19,7 +19,7 @@ import (
 // parameters that become the same field, say), but only with positioned errors.
 func FuzzGenerate(f *testing.F) {
 	for _, seed := range []string{"", "\x01\x02\x03", "\x05\x01\x04\x03\x02\x07\x09", "\xff\x10\x22\x35\x47\x59\x6b\x7d\x8f",
-		"\x00\x03\x01\x01\x01\x00\x00\x01\x12\x00\x01\x00", // Work0(ctx) (struct{ X, Y int }, error)
+		"\x00\x03\x01\x01\x01\x00\x00\x01\x12\x00\x01\x00",                 // Work0(ctx) (struct{ X, Y int }, error)
 		"\x00\x02\x04\x01\x01\x01\x00\x01\x13\x01\x0b\x01\x13\x00\x01\x00", // Work0[K any, Work0 any](ctx, x K) (K, error)
 	} {
 		f.Add([]byte(seed))
