@@ -24,9 +24,11 @@ The packages are the patterns of go list, such as ./...; with none, the
 package in the current directory, which is the one go generate runs in
 ($GOFILE and $GOPACKAGE are not used: go/packages knows the package better).
 Each package with workers gets one file in its directory; a package without
-any gets none, and poolgen removes the file it wrote there before (named like
-the output and starting with its header, see Errors), unless a file that the
-build constraints exclude holds a worker: other tags may need it. A package
+any gets none, and poolgen writes nothing, removes nothing and exits 0 there.
+If poolgen's output from an earlier run is left in it (named like the output
+and starting with its header, see Errors), a run warns about it and -check
+fails on it, unless a file that the build constraints exclude holds a worker:
+other tags may need it. A package
 without any //poolgen: directive is not checked at all: it may even use
 wrappers that the same run generates for another package (b calling
 a.SubmitScale with ./...), and so may a package with workers. Test files are
@@ -141,7 +143,7 @@ command when that clause is missing or stale (a file cut short, a renamed
 package); type errors in it, and uses of the names it declares elsewhere,
 are not errors. So a stale or broken generated file never blocks
 regenerating it. poolgen never
-overwrites or removes a file that does not start with that line, and writes
+overwrites a file that does not start with that line (and never removes one), and writes
 through a temporary file in the same directory (named with a leading dot,
 which the go command ignores), renamed into place, so an interrupted run
 never leaves a file cut short. Since poolgen loads a package without its
