@@ -262,8 +262,8 @@ func TestCloseGivesUpWhenCtxEnds(t *testing.T) {
 		t.Fatalf("Close = %v; want DeadlineExceeded saying 1 task abandoned", err)
 	}
 	for _, f := range []*Future[int]{stuck, queued} {
-		if _, err := f.Get(context.Background()); !errors.Is(err, context.Canceled) || !errors.Is(err, ErrClosed) {
-			t.Errorf("err = %v; want context.Canceled with cause ErrClosed", err)
+		if _, err := f.Get(context.Background()); !errors.Is(err, context.Canceled) || !errors.Is(err, errCloseGaveUp) || errors.Is(err, ErrClosed) {
+			t.Errorf("err = %v; want context.Canceled with cause errCloseGaveUp, not ErrClosed (only for work given after Close)", err)
 		}
 	}
 	close(release)

@@ -151,7 +151,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	select {
 	case <-p.quiet:
 	case <-ctx.Done():
-		n := p.shutdown(withCause(context.Canceled, ErrClosed))
+		n := p.shutdown(withCause(context.Canceled, errCloseGaveUp))
 		p.killProcesses()
 		return fmt.Errorf("pool: close: %w (%d tasks abandoned still running)", ctxError(ctx), n)
 	}
@@ -283,6 +283,10 @@ func (p *Pool) work(w *worker) {
 	p.workers--
 	p.exit(w)
 }
+
+// errCloseGaveUp is the cause of the tasks that Close cancels when its ctx ends
+// first. It is not ErrClosed, which only refuses work given to a closed pool.
+var errCloseGaveUp = errors.New("pool: Close gave up waiting")
 
 // errGoexit resolves a task that called runtime.Goexit (t.FailNow in a test, for
 // one): its goroutine ends, but its waiter must not wait forever.
