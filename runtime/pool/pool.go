@@ -18,10 +18,11 @@ import (
 // abandoned task keeps its slot until it returns, so a flood of tasks that ignore
 // their ctx cannot grow the pool without bound.
 //
-// Submit and Get cost a few hundred nanoseconds and three allocations per task
-// (the Future, its done channel and the caller's closure); Map and Stream hand
-// out work in chunks and cost far less per item. All methods are safe for
-// concurrent use.
+// Submit and Get cost a few hundred nanoseconds and two allocations per task
+// (the Future and the caller's closure; a done channel too when Get has to wait),
+// within 1.5x of a hand-written channel pool; Map hands out work in chunks and
+// costs a few nanoseconds per item; Stream costs a channel hand-over per item.
+// All methods are safe for concurrent use.
 type Pool struct {
 	cfg        config
 	parent     context.Context // the ctx given to New
