@@ -55,9 +55,9 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 		j.end1(ctxError(ctx))
 	}
 	// Loops still inside fn after an early end are abandoned: their slots go to
-	// fresh workers.
+	// fresh workers (expire has done so for its loops already).
 	for _, r := range j.runners {
-		if r.busy.Load() {
+		if r.busy.Load() && !r.expired.Load() {
 			p.abandon(r.w, r.gen)
 		}
 	}
@@ -211,7 +211,11 @@ type mapRunner[I, O any] struct {
 	gen  uint64
 	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
 	fast atomic.Bool // staging a block at a time
-	buf  []O         // results of the chunk being run, not yet published
+	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
+	// return and expire race to swap it to 0: the winner accounts for the input.
+	item    atomic.Int64
+	expired atomic.Bool // expire failed r's input: r's slot is given away
+	buf     []O         // results of the chunk being run, not yet published
 
 	// staged counts the results in buf. It is stored after each result or block
 	// of results (see calls) and reset by publish, under the job's mu: so finish,
@@ -267,7 +271,7 @@ func (r *mapRunner[I, O]) run() (*task, error) {
 		took := time.Since(began)
 		perItem = took / time.Duration(hi-lo)
 		switch {
-		case took < chunkFast:
+		case took < chunkFast && j.pool.cfg.taskTimeout == 0: // with a timeout, one input a chunk: see expire
 			size = min(2*size, int64(j.maxChunk))
 		case took > chunkSlow && size > 1:
 			size /= 2
@@ -288,6 +292,9 @@ func (r *mapRunner[I, O]) chunk(lo, hi int, each bool) bool {
 		r.busy.Store(true)
 		err := r.calls(lo, hi, each)
 		r.busy.Store(false)
+		if err == errExpired {
+			return false // expire counted the input and gave r's slot away
+		}
 		n, ok := r.job.publish(r, lo, hi, err)
 		if !ok {
 			return false
@@ -314,7 +321,7 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	j := r.job
 	if j.pool.cfg.taskTimeout > 0 || each {
 		for ; lo+ok < hi && !j.over.Load(); ok++ {
-			v, err := j.callWithin(j.in[lo+ok])
+			v, err := r.callWithin(lo + ok)
 			if err != nil {
 				return err
 			}
@@ -340,12 +347,77 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	return nil
 }
 
-// callWithin runs fn on one input, under TaskTimeout when the pool has one.
-func (j *mapJob[I, O]) callWithin(in I) (O, error) {
-	if d := j.pool.cfg.taskTimeout; d > 0 {
-		ctx, cancel := context.WithTimeout(j.ctx, d)
-		defer cancel()
-		return j.fn(ctx, in)
+// errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
+// errExpired tells a loop, when fn returns, that expire already failed that
+// input: the result is dropped and the loop, whose slot went to another, stops.
+var (
+	errItemTimeout = errors.New("pool: TaskTimeout")
+	errExpired     = errors.New("pool: input expired")
+)
+
+// callWithin runs fn on input i, under TaskTimeout when the pool has one: an
+// input still running at its deadline is failed at once by expire, even when it
+// ignores its ctx.
+func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
+	j := r.job
+	d := j.pool.cfg.taskTimeout
+	if d <= 0 {
+		return j.fn(j.ctx, j.in[i])
 	}
-	return j.fn(j.ctx, in)
+	ctx, cancel := context.WithTimeoutCause(j.ctx, d, errItemTimeout)
+	defer cancel()
+	r.item.Store(int64(i) + 1)
+	stop := context.AfterFunc(ctx, func() {
+		if context.Cause(ctx) == errItemTimeout {
+			j.expire(r, i)
+		}
+	})
+	v, err := j.fn(ctx, j.in[i])
+	stop()
+	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+		var zero O
+		return zero, errExpired
+	}
+	return v, err
+}
+
+// expire fails input i of loop r, which ran past TaskTimeout, unless fn has
+// returned meanwhile. r's slot goes to a fresh worker, and with CollectErrors a
+// new loop takes r's place for the inputs left.
+func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
+	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+		return
+	}
+	r.expired.Store(true)
+	j.mu.Lock()
+	var next *mapRunner[I, O]
+	if j.ended {
+		j.pool.count(0, 0, 1)
+	} else {
+		j.finished++
+		fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
+		j.errs = append(j.errs, fail)
+		j.pool.count(0, 1, 0)
+		if j.cfg.progress != nil {
+			j.progress()
+		}
+		switch {
+		case j.ended: // Progress panicked
+		case !j.cfg.collect:
+			j.finish(fail)
+		case j.finished == len(j.in):
+			slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
+			j.finish(errors.Join(j.errs...))
+		default:
+			next = &mapRunner[I, O]{job: j}
+			j.runners = append(j.runners, next)
+		}
+	}
+	j.mu.Unlock()
+	j.pool.abandon(r.w, r.gen)
+	if next != nil {
+		if err := j.pool.enqueue(j.ctx, next, nil); err != nil {
+			j.end1(err)
+		}
+	}
 }

@@ -244,3 +244,66 @@ func TestMapDoesNotWaitForRoomInABoundedQueue(t *testing.T) {
 	close(release)
 	within(t, "Map behind a full queue", done)
 }
+
+func TestMapTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
+	p := newPool(t, Workers(2), TaskTimeout(20*time.Millisecond))
+	release := make(chan struct{})
+	defer close(release)
+	done := make(chan struct{})
+	var out []int
+	var err error
+	go func() {
+		defer close(done)
+		out, err = Map(context.Background(), p, ints(50), func(_ context.Context, x int) (int, error) {
+			if x == 7 || x == 30 {
+				<-release // ignores its ctx and its deadline
+			}
+			return x + 1, nil
+		}, CollectErrors())
+	}()
+	within(t, "Map with inputs past TaskTimeout", done)
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok || len(joined.Unwrap()) != 2 {
+		t.Fatalf("err = %v; want the two inputs that timed out", err)
+	}
+	for k, e := range joined.Unwrap() {
+		var te *TaskError
+		if !errors.As(e, &te) || te.Index != []int{7, 30}[k] || !errors.Is(e, context.DeadlineExceeded) {
+			t.Fatalf("error %d = %v; want DeadlineExceeded for input %d", k, e, []int{7, 30}[k])
+		}
+	}
+	for i, v := range out {
+		if i != 7 && i != 30 && v != i+1 {
+			t.Fatalf("out[%d] = %d; want %d: every other input runs", i, v, i+1)
+		}
+	}
+	if s := p.Stats(); s.Failed != 2 || s.Done != 48 || s.Abandoned != 2 {
+		t.Fatalf("Stats = %+v; want 48 done, 2 failed and abandoned", s)
+	}
+}
+
+func TestMapTaskTimeoutFailsFast(t *testing.T) {
+	p := newPool(t, Workers(2), TaskTimeout(20*time.Millisecond))
+	release := make(chan struct{})
+	defer close(release)
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		_, err = Map(context.Background(), p, ints(1000), func(ctx context.Context, x int) (int, error) {
+			if x == 3 {
+				<-release
+			}
+			select {
+			case <-time.After(time.Millisecond):
+			case <-ctx.Done():
+			}
+			return x, ctx.Err()
+		})
+	}()
+	within(t, "Map whose input ran past TaskTimeout", done)
+	var te *TaskError
+	if !errors.As(err, &te) || te.Index != 3 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v; want DeadlineExceeded for input 3", err)
+	}
+}

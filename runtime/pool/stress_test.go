@@ -118,7 +118,14 @@ func (s *stressRun) actor(rng *rand.Rand, n int) {
 // body returns a task body of a random kind for input x.
 func body(rng *rand.Rand) func(ctx context.Context, x int) (int, error) {
 	d := time.Duration(rng.IntN(200)) * time.Microsecond
-	switch rng.IntN(6) {
+	switch rng.IntN(7) {
+	case 6: // now and then, ignores its ctx past any TaskTimeout
+		return func(_ context.Context, x int) (int, error) {
+			if x%50 == 0 {
+				time.Sleep(4 * time.Millisecond)
+			}
+			return x, nil
+		}
 	case 0:
 		return func(context.Context, int) (int, error) { return 0, errors.New("stress: failed") }
 	case 1:
