@@ -40,11 +40,11 @@ func QueueSize(n int) Option {
 }
 
 // TaskTimeout puts a deadline d after its start on every task's ctx, and on the
-// ctx of every item of Map and Stream. A submitted task still running at its
-// deadline resolves at once with context.DeadlineExceeded and counts as Failed,
-// even when it ignores its ctx (it is abandoned). A Map or Stream item that
-// ignores its deadline is not cut short: Map's and Stream's own ctx still free
-// their caller at once. d <= 0 means no deadline (the default).
+// ctx of every input of Map and Stream. A task or input still running at its
+// deadline fails at once with context.DeadlineExceeded (a *TaskError naming the
+// input, for Map and Stream), even when it ignores its ctx: it is abandoned, and
+// its worker's slot goes to a fresh goroutine. With a TaskTimeout, Map and Stream
+// hand out one input at a time. d <= 0 means no deadline (the default).
 func TaskTimeout(d time.Duration) Option {
 	return func(c *config) { c.taskTimeout = max(d, 0) }
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"iter"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Stream calls fn for every input of in on p's workers and yields each result with
@@ -70,6 +70,7 @@ type streamJob[I, O any] struct {
 	total    int                   // inputs fed; read after fed is closed
 	complete bool                  // in ended by itself, not by the job's end; read after fed is closed
 	inErr    error                 // a panic of in; read after fed is closed
+	mu       sync.Mutex            // guards runners once they run: expire adds some
 	runners  []*streamRunner[I, O] // the pool runners that call fn
 }
 
@@ -200,10 +201,62 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 func (s *streamJob[I, O]) stop(err error) {
 	s.cancel(err)
 	s.pool.count(0, 0, s.drain())
-	for _, r := range s.runners {
-		if r.busy.Load() {
+	s.mu.Lock()
+	runners := s.runners
+	s.mu.Unlock()
+	for _, r := range runners {
+		if r.busy.Load() && !r.expired.Load() { // expire has abandoned its own
 			s.pool.abandon(r.w, r.gen)
 		}
+	}
+}
+
+// callWithin runs fn on input it, under TaskTimeout when the pool has one: an
+// input still running at its deadline is failed at once by expire, even when it
+// ignores its ctx, as in Map.
+func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
+	s := r.job
+	d := s.pool.cfg.taskTimeout
+	if d <= 0 {
+		return callOne(s.ctx, s.fn, it.val)
+	}
+	ctx, cancel := context.WithTimeoutCause(s.ctx, d, errItemTimeout)
+	defer cancel()
+	r.item.Store(int64(it.seq) + 1)
+	stop := context.AfterFunc(ctx, func() {
+		if context.Cause(ctx) == errItemTimeout {
+			s.expire(r, it.seq)
+		}
+	})
+	v, err := callOne(ctx, s.fn, it.val)
+	stop()
+	if !r.item.CompareAndSwap(int64(it.seq)+1, 0) {
+		var zero O
+		return zero, errExpired
+	}
+	return v, err
+}
+
+// expire fails input seq of runner r, which ran past TaskTimeout, unless fn has
+// returned meanwhile: the loop gets the failure at once, r's slot goes to a
+// fresh worker and a new runner takes r's place.
+func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
+	if !r.item.CompareAndSwap(int64(seq)+1, 0) {
+		return
+	}
+	r.expired.Store(true)
+	s.pool.count(0, 1, 0)
+	s.results <- streamItem[O]{seq: seq, err: context.DeadlineExceeded} // never blocks: seq holds a token
+	s.pool.abandon(r.w, r.gen)
+	if s.ctx.Err() != nil {
+		return
+	}
+	next := &streamRunner[I, O]{job: s}
+	s.mu.Lock()
+	s.runners = append(s.runners, next)
+	s.mu.Unlock()
+	if err := s.pool.enqueue(s.ctx, next, nil); err != nil {
+		s.cancel(err)
 	}
 }
 
@@ -214,6 +267,10 @@ type streamRunner[I, O any] struct {
 	w    *worker
 	gen  uint64
 	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
+	// return and expire race to swap it to 0: the winner accounts for the input.
+	item    atomic.Int64
+	expired atomic.Bool // expire failed r's input: r's slot is given away
 }
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
@@ -253,8 +310,11 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 			return nil, nil
 		}
 		r.busy.Store(true)
-		v, err := callOne(s.ctx, s.pool.cfg.taskTimeout, s.fn, it.val)
+		v, err := r.callWithin(it)
 		r.busy.Store(false)
+		if err == errExpired {
+			return nil, nil // expire sent the failure and gave r's slot away
+		}
 		if err != nil {
 			failed++
 		} else {
@@ -268,18 +328,12 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 	}
 }
 
-// callOne runs fn on one input, under a deadline d when d > 0, and turns a panic
-// into a *PanicError.
-func callOne[I, O any](ctx context.Context, d time.Duration, fn func(context.Context, I) (O, error), in I) (v O, err error) {
+// callOne runs fn on one input and turns a panic into a *PanicError.
+func callOne[I, O any](ctx context.Context, fn func(context.Context, I) (O, error), in I) (v O, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	if d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
-	}
 	return fn(ctx, in)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,5 +185,43 @@ func TestStreamOnClosedPoolYieldsErrClosed(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Fatalf("err = %v; want ErrClosed", err)
 		}
+	}
+}
+
+func TestStreamTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
+	p := newPool(t, Workers(2), TaskTimeout(20*time.Millisecond))
+	release := make(chan struct{})
+	free := sync.OnceFunc(func() { close(release) })
+	defer free()
+	done := make(chan struct{})
+	var got []int
+	var failed []int
+	go func() {
+		defer close(done)
+		for v, err := range Stream(context.Background(), p, count(40), func(_ context.Context, x int) (int, error) {
+			if x == 5 || x == 6 || x == 20 {
+				<-release // ignores its ctx and its deadline
+			}
+			return x, nil
+		}) {
+			var te *TaskError
+			switch {
+			case errors.As(err, &te) && errors.Is(err, context.DeadlineExceeded):
+				failed = append(failed, te.Index)
+			case err != nil:
+				t.Errorf("err = %v", err)
+			default:
+				got = append(got, v)
+			}
+		}
+	}()
+	within(t, "a Stream with inputs past TaskTimeout", done)
+	if !slices.Equal(failed, []int{5, 6, 20}) || len(got) != 37 {
+		t.Fatalf("failed %v and %d results; want [5 6 20] and 37, in order", failed, len(got))
+	}
+	free()
+	closeQuiet(t, p) // runners count a batch at a time: read once quiet
+	if s := p.Stats(); s.Failed != 3 || s.Done != 37 || s.Abandoned != 3 {
+		t.Fatalf("Stats = %+v; want 37 done, 3 failed and abandoned", s)
 	}
 }
