@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,7 @@ type task struct {
 	watchNext *task                         // guarded by Pool.mu
 	w         *worker                       // the worker running it, and that worker's runner number;
 	gen       uint64                        // written in start, before the state becomes running
+	timeout   time.Duration                 // SubmitWithin's; 0 for the pool's TaskTimeout
 	ctx       taskCtx
 }
 
@@ -52,9 +54,24 @@ type Future[T any] struct {
 // When ctx ends while fn runs, fn's context is cancelled and the Future resolves
 // at once with ctx's error, whether or not fn returns.
 func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error)) *Future[T] {
+	return submit(ctx, p, 0, fn)
+}
+
+// SubmitWithin is Submit with a deadline d on the task's ctx from the moment it
+// starts, in place of the pool's TaskTimeout: a task still running at its
+// deadline resolves at once with context.DeadlineExceeded and counts as Failed,
+// even when it ignores its ctx (it is abandoned, within the pool's cap). d <= 0
+// means the pool's TaskTimeout. Generated wrappers of //poolgen:worker timeout=
+// workers call it.
+func SubmitWithin[T any](ctx context.Context, p *Pool, d time.Duration, fn func(context.Context) (T, error)) *Future[T] {
+	return submit(ctx, p, max(d, 0), fn)
+}
+
+// submit is Submit with a timeout d, 0 for the pool's.
+func submit[T any](ctx context.Context, p *Pool, d time.Duration, fn func(context.Context) (T, error)) *Future[T] {
 	f := &Future[T]{fn: fn}
 	t := &f.task
-	t.pool, t.ctx.parent, t.ctx.task = p, ctx, t
+	t.pool, t.timeout, t.ctx.parent, t.ctx.task = p, d, ctx, t
 	if ctx.Err() != nil {
 		t.cancel(ctxError(ctx), outCanceled)
 		return f
@@ -148,7 +165,7 @@ func (f *Future[T]) start(w *worker, gen uint64) bool {
 func (f *Future[T]) run() (*task, error) {
 	t := &f.task
 	var timer *time.Timer
-	if d := t.pool.cfg.taskTimeout; d > 0 {
+	if d := cmp.Or(t.timeout, t.pool.cfg.taskTimeout); d > 0 {
 		t.ctx.deadline = time.Now().Add(d)
 		timer = time.AfterFunc(d, func() { t.cancel(context.DeadlineExceeded, outFailed) })
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -337,5 +339,43 @@ func TestGoexitInATaskResolvesItAndKeepsTheWorker(t *testing.T) {
 	}
 	if s := p.Stats(); s.Failed < 1 || s.Done < 1 {
 		t.Fatalf("Stats = %+v", s)
+	}
+}
+
+func TestSubmitWithinAndTimeoutOverrideTaskTimeout(t *testing.T) {
+	p := newPool(t, Workers(2), TaskTimeout(time.Hour))
+	release := make(chan struct{})
+	free := sync.OnceFunc(func() { close(release) })
+	defer free()
+	stuck := func(ctx context.Context, x int) (int, error) { <-release; return x, nil }
+	f := SubmitWithin(context.Background(), p, 10*time.Millisecond, func(ctx context.Context) (int, error) { return stuck(ctx, 1) })
+	within(t, "SubmitWithin's deadline", f.Done())
+	if _, err := f.Get(context.Background()); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("SubmitWithin: err = %v; want DeadlineExceeded", err)
+	}
+	done := make(chan error, 2)
+	go func() {
+		_, err := Map(context.Background(), p, []int{1}, stuck, Timeout(10*time.Millisecond))
+		done <- err
+	}()
+	go func() {
+		for _, err := range Stream(context.Background(), p, slices.Values([]int{1}), stuck, Timeout(10*time.Millisecond)) {
+			done <- err
+		}
+	}()
+	for range 2 {
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("err = %v; want DeadlineExceeded", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Timeout did not free the waiter")
+		}
+	}
+	free()
+	closeQuiet(t, p)
+	if s := p.Stats(); s.Failed != 3 || s.Abandoned != 3 {
+		t.Fatalf("Stats = %+v; want 3 failed and abandoned", s)
 	}
 }

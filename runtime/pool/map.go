@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"runtime"
@@ -28,6 +29,7 @@ import (
 // the output, so its cost per item is close to a hand-written parallel loop.
 func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context, I) (O, error), opts ...MapOption) ([]O, error) {
 	j := &mapJob[I, O]{pool: p, in: in, fn: fn, cfg: newMapConfig(opts), out: make([]O, len(in)), end: make(chan struct{})}
+	j.timeout = cmp.Or(j.cfg.timeout, p.cfg.taskTimeout)
 	if len(in) == 0 {
 		return j.out, nil
 	}
@@ -73,6 +75,7 @@ type mapJob[I, O any] struct {
 	out      []O
 	fn       func(context.Context, I) (O, error)
 	cfg      mapConfig
+	timeout  time.Duration // per input: Timeout's or the pool's TaskTimeout
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
 	maxChunk int          // the largest chunk a loop claims
@@ -271,7 +274,7 @@ func (r *mapRunner[I, O]) run() (*task, error) {
 		took := time.Since(began)
 		perItem = took / time.Duration(hi-lo)
 		switch {
-		case took < chunkFast && j.pool.cfg.taskTimeout == 0: // with a timeout, one input a chunk: see expire
+		case took < chunkFast && j.timeout == 0: // with a timeout, one input a chunk: see expire
 			size = min(2*size, int64(j.maxChunk))
 		case took > chunkSlow && size > 1:
 			size /= 2
@@ -319,7 +322,7 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 		r.staged.Store(int32(ok))
 	}()
 	j := r.job
-	if j.pool.cfg.taskTimeout > 0 || each {
+	if j.timeout > 0 || each {
 		for ; lo+ok < hi && !j.over.Load(); ok++ {
 			v, err := r.callWithin(lo + ok)
 			if err != nil {
@@ -360,7 +363,7 @@ var (
 // ignores its ctx.
 func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
 	j := r.job
-	d := j.pool.cfg.taskTimeout
+	d := j.timeout
 	if d <= 0 {
 		return j.fn(j.ctx, j.in[i])
 	}
@@ -372,7 +375,7 @@ func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
 			j.expire(r, i)
 		}
 	})
-	v, err := j.fn(ctx, j.in[i])
+	v, err := callOne(ctx, j.fn, j.in[i]) // a panic too must reach the swap below
 	stop()
 	if !r.item.CompareAndSwap(int64(i)+1, 0) {
 		var zero O

@@ -1,9 +1,12 @@
 package pool
 
+import "time"
+
 // A MapOption configures Map and Stream.
 type MapOption func(*mapConfig)
 
 type mapConfig struct {
+	timeout   time.Duration // Timeout's; 0 for the pool's TaskTimeout
 	unordered bool
 	collect   bool
 	progress  func(done, total int)
@@ -16,6 +19,13 @@ func newMapConfig(opts []MapOption) mapConfig {
 	}
 	return c
 }
+
+// Timeout puts a deadline d on the ctx of each input of this Map or Stream call
+// from the moment it starts, in place of the pool's TaskTimeout, with the same
+// effect: an input still running at its deadline fails at once, even when it
+// ignores its ctx. d <= 0 means the pool's TaskTimeout. Generated wrappers of
+// //poolgen:worker timeout= workers pass it.
+func Timeout(d time.Duration) MapOption { return func(c *mapConfig) { c.timeout = max(d, 0) } }
 
 // Unordered makes Stream yield results in the order they finish instead of the
 // order of the input, like Python's imap_unordered. Map ignores it.

@@ -54,9 +54,9 @@ const (
 // (it still runs one at a time), so it does not wait for the parent between
 // two. A child that dies fails only the call it was running, with a
 // *WorkerExitError; the calls queued behind it run in a fresh child. When
-// the pool has a TaskTimeout, Map falls back to one call at a time.
+// the pool has a TaskTimeout, or Timeout is given, Map falls back to one call at a time.
 func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...MapOption) ([]R, error) {
-	if p.cfg.taskTimeout > 0 {
+	if p.cfg.taskTimeout > 0 || newMapConfig(opts).timeout > 0 {
 		return Map(ctx, p, args, f.call(p), opts...)
 	}
 	j := &pipeJob[A, R]{f: f, pool: p, in: args, out: make([]R, len(args)), cfg: newMapConfig(opts), end: make(chan struct{})}
@@ -92,9 +92,9 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 //
 // Like [ProcessFunc.Map] it keeps several calls queued in each child; at most
 // 256 per worker are pulled from args and not yet yielded. When the
-// pool has a TaskTimeout, Stream falls back to one call at a time.
+// pool has a TaskTimeout, or Timeout is given, Stream falls back to one call at a time.
 func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A], opts ...MapOption) iter.Seq2[R, error] {
-	if p.cfg.taskTimeout > 0 {
+	if p.cfg.taskTimeout > 0 || newMapConfig(opts).timeout > 0 {
 		return Stream(ctx, p, args, f.call(p), opts...)
 	}
 	cfg := newMapConfig(opts)

@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"runtime/debug"
@@ -216,7 +217,7 @@ func (s *streamJob[I, O]) stop(err error) {
 // ignores its ctx, as in Map.
 func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	s := r.job
-	d := s.pool.cfg.taskTimeout
+	d := cmp.Or(s.cfg.timeout, s.pool.cfg.taskTimeout)
 	if d <= 0 {
 		return callOne(s.ctx, s.fn, it.val)
 	}
