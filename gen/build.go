@@ -99,16 +99,14 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 	if dirs == 0 && len(b.errs) == 0 && len(p.Syntax) > 0 {
 		return nil, nil // nothing for poolgen here, broken or not
 	}
-	helper := ""
+	timeouts := false // timeout= needs the time package, for its duration
 	out := filepath.Join(p.Dir, output)
 	ours := oldNames(out)
 	for _, w := range works {
 		for _, n := range generated(w) {
 			ours[n] = true
 		}
-		if w.Timeout > 0 {
-			helper = "callWithTimeout"
-		}
+		timeouts = timeouts || w.Timeout > 0
 	}
 	if errs := loadErrors(p, out, ours, others); len(errs) > 0 {
 		return nil, errs.Err()
@@ -122,22 +120,13 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 	if len(b.errs) > 0 {
 		return nil, b.errs.Err()
 	}
-	if helper != "" {
-		// Not against ours, which holds the old output's names: the helper it
-		// declares must not push this run's helper to another name.
-		taken := namer{}.with(mapKeys(declared)...).with(mapKeys(imported)...)
-		for _, w := range works {
-			taken = taken.with(generated(w)...)
-		}
-		helper = taken.fresh(helper)
-	}
 	for _, w := range works {
-		renameTypeParams(w, helper, mapUnion(declared, imported))
+		renameTypeParams(w, mapUnion(declared, imported))
 	}
-	model := &Package{Name: p.Name, Path: p.PkgPath, File: out, TimeoutHelper: helper}
-	model.Imports = b.importNames(works, declared, helper)
+	model := &Package{Name: p.Name, Path: p.PkgPath, File: out}
+	model.Imports = b.importNames(works, declared, timeouts)
 	for _, w := range works {
-		b.localNames(w, helper)
+		b.localNames(w)
 		model.Workers = append(model.Workers, w.Worker)
 	}
 	return model, nil
@@ -318,5 +307,5 @@ func mapUnion[V any](a, b map[string]V) map[string]bool {
 
 // fixedNames maps the packages every generated file may import to their names.
 func fixedNames() map[string]string {
-	return map[string]string{RuntimePath: "pool", ContextPath: "context", IterPath: "iter", TimePath: "time", DebugPath: "debug"}
+	return map[string]string{RuntimePath: "pool", ContextPath: "context", IterPath: "iter", TimePath: "time"}
 }

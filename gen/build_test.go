@@ -43,9 +43,8 @@ func TestBuildDescribesTheWorkerAsPlainData(t *testing.T) {
 		Name: "img", Path: "example.com/img", File: gentest.Dir + "/poolgen_gen.go",
 		Imports: []gen.Import{
 			{Path: gen.RuntimePath, Name: "pool"}, {Path: "context", Name: "context"}, {Path: "iter", Name: "iter"},
-			{Path: "time", Name: "time"}, {Path: "runtime/debug", Name: "debug"},
+			{Path: "time", Name: "time"},
 		},
-		TimeoutHelper: "callWithTimeout",
 		Workers: []gen.Worker{{
 			Func: "Resize", Title: "Resize", Context: true, Error: true, Timeout: 2 * time.Second,
 			Names: gen.Names{

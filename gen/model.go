@@ -26,7 +26,6 @@ const (
 	ContextPath = "context"
 	IterPath    = "iter"
 	TimePath    = "time"
-	DebugPath   = "runtime/debug"
 )
 
 // A Package is everything needed to render one generated file.
@@ -36,9 +35,6 @@ type Package struct {
 	File    string   // absolute path of the generated file
 	Imports []Import // every imported package the file refers to, in first-use order
 	Workers []Worker // in source order
-	// TimeoutHelper names the generated helper that runs a call under a deadline;
-	// empty when no worker has a timeout= option.
-	TimeoutHelper string
 }
 
 // An Import is a package the generated file refers to and the name it has there.

@@ -107,14 +107,14 @@ func reserved() namer {
 
 // importNames gives each package the generated file refers to a name that no
 // package-level name, generated name, type parameter or other import has.
-func (b *builder) importNames(works []*work, declared map[string]token.Position, helper string) []Import {
-	taken := reserved().with(helper)
+func (b *builder) importNames(works []*work, declared map[string]token.Position, timeouts bool) []Import {
+	taken := reserved()
 	for n := range declared {
 		taken[n] = true
 	}
 	paths := []string{RuntimePath, ContextPath, IterPath}
-	if helper != "" {
-		paths = append(paths, TimePath, DebugPath)
+	if timeouts {
+		paths = append(paths, TimePath)
 	}
 	for _, w := range works {
 		for _, n := range generated(w) {
@@ -139,15 +139,15 @@ func (b *builder) importNames(works []*work, declared map[string]token.Position,
 
 // localNames names the wrappers' parameters and locals of w so that none
 // shadows an identifier the wrappers refer to, and none repeats.
-func (b *builder) localNames(w *work, helper string) {
-	taken := namer{"error": true, "nil": true, "struct": true}.with(w.Names.Args, w.Names.Result, w.Names.Proc, helper)
+func (b *builder) localNames(w *work) {
+	taken := namer{"error": true, "nil": true, "struct": true}.with(w.Names.Args, w.Names.Result, w.Names.Proc)
 	if w.Recv == nil {
 		taken[w.Func] = true
 	}
 	for id := range w.idents {
 		taken[id] = true
 	}
-	for _, path := range append([]string{RuntimePath, ContextPath, IterPath, TimePath, DebugPath}, w.paths...) {
+	for _, path := range append([]string{RuntimePath, ContextPath, IterPath, TimePath}, w.paths...) {
 		if n := b.names[path]; n != "" {
 			taken[n] = true
 		}

@@ -7,8 +7,8 @@ import "strings"
 // the wrappers must name to pass on, and one that would hide a name the
 // wrappers refer to (func F[F any], func Resize[ResizeArgs any]). taken holds
 // the package-level names in scope.
-func renameTypeParams(w *work, helper string, taken map[string]bool) {
-	hidden := map[string]bool{w.Names.Args: true, w.Names.Result: true, w.Names.Proc: true, helper: true}
+func renameTypeParams(w *work, taken map[string]bool) {
+	hidden := map[string]bool{w.Names.Args: true, w.Names.Result: true, w.Names.Proc: true}
 	if w.Recv == nil {
 		hidden[w.Func] = true
 	}

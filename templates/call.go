@@ -69,11 +69,6 @@ func spread(arg *jen.Statement, p gen.Param) *jen.Statement {
 	return arg
 }
 
-// body is the closure body that makes call, the worker's call, return (out, error).
-func (r *renderer) body(call *jen.Statement) []jen.Code {
-	return r.withTimeout(r.returnCall(call))
-}
-
 // returnCall is the statements that make call, the worker's call, return (out, error).
 func (r *renderer) returnCall(call *jen.Statement) []jen.Code {
 	w, n := r.w, &r.w.Names
@@ -101,17 +96,6 @@ func (r *renderer) returnCall(call *jen.Statement) []jen.Code {
 		return []jen.Code{jen.Return(jen.Struct().Values(), call)} /* return struct{}{}, call */
 	}
 	return []jen.Code{call, jen.Return(jen.Struct().Values(), jen.Nil())} /* call; return struct{}{}, nil */
-}
-
-// withTimeout wraps a closure body in the timeout helper when the worker has a timeout.
-func (r *renderer) withTimeout(stmts []jen.Code) []jen.Code {
-	w, n := r.w, &r.w.Names
-	if w.Timeout == 0 {
-		return stmts
-	}
-	/* return callWithTimeout(ctx, 5*time.Second, func(ctx context.Context) (Image, error) { stmts }) */
-	return []jen.Code{jen.Return(jen.Id(r.helper).Call(jen.Id(n.Ctx), duration(w.Timeout),
-		jen.Func().Params(r.ctxParam()).Params(r.out(), jen.Error()).Block(stmts...)))}
 }
 
 // out is the type a call yields: its one result, its Result struct, or struct{}.

@@ -37,7 +37,7 @@ func (r *renderer) registration(f *jen.File) {
 func (r *renderer) processBody(arg jen.Code) []jen.Code {
 	n := &r.w.Names
 	/* return resizeProcess.Call(ctx, p, arg) */
-	return r.withTimeout([]jen.Code{jen.Return(jen.Id(n.Proc).Dot("Call").Call(jen.Id(n.Ctx), jen.Id(n.Pool), arg))})
+	return []jen.Code{jen.Return(jen.Id(n.Proc).Dot("Call").Call(jen.Id(n.Ctx), jen.Id(n.Pool), arg))}
 }
 
 // pipelined reports whether the Map and Stream wrappers call the worker's

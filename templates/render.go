@@ -29,11 +29,8 @@ func Render(p *gen.Package) ([]byte, error) {
 		}
 	}
 	for i := range p.Workers {
-		r := &renderer{w: &p.Workers[i], helper: p.TimeoutHelper, pool: importName(p, gen.RuntimePath)}
+		r := &renderer{w: &p.Workers[i], pool: importName(p, gen.RuntimePath)}
 		r.render(f)
-	}
-	if p.TimeoutHelper != "" {
-		timeoutHelper(f, p.TimeoutHelper, importName(p, gen.RuntimePath))
 	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -68,49 +65,6 @@ func importName(p *gen.Package, path string) string {
 		}
 	}
 	return path
-}
-
-// timeoutHelper emits the helper that runs a worker call under its timeout= deadline.
-func timeoutHelper(f *jen.File, name, pool string) {
-	ctx := jen.Qual(gen.ContextPath, "Context")
-	f.Comment(doc("%s calls fn with a ctx that ends after d, and returns when fn returns or that "+
-		"ctx ends, whichever is first. In the second case fn's goroutine is abandoned: it runs "+
-		"until fn returns, and its result is dropped. A panic in fn is returned as a *%s.PanicError.", name, pool))
-	/* func name[T any](ctx context.Context, d time.Duration, fn func(context.Context) (T, error)) (T, error) { */
-	f.Func().Id(name).Types(jen.Id("T").Any()).Params(
-		jen.Id("ctx").Add(ctx),
-		jen.Id("d").Qual(gen.TimePath, "Duration"),
-		jen.Id("fn").Func().Params(ctx.Clone()).Params(jen.Id("T"), jen.Error()),
-	).Params(jen.Id("T"), jen.Error()).Block(
-		/* ctx, cancel := context.WithTimeout(ctx, d); defer cancel() */
-		jen.List(jen.Id("ctx"), jen.Id("cancel")).Op(":=").Qual(gen.ContextPath, "WithTimeout").Call(jen.Id("ctx"), jen.Id("d")),
-		jen.Defer().Id("cancel").Call(),
-		/* var v T; var err error; done := make(chan struct{}) */
-		jen.Var().Id("v").Id("T"),
-		jen.Var().Id("err").Error(),
-		jen.Id("done").Op(":=").Make(jen.Chan().Struct()),
-		/* go func() { defer close(done); defer func() { if r := recover(); r != nil { err = &pool.PanicError{...} } }(); v, err = fn(ctx) }() */
-		jen.Go().Func().Params().Block(
-			jen.Defer().Close(jen.Id("done")),
-			jen.Defer().Func().Params().Block(
-				jen.If(jen.Id("r").Op(":=").Recover(), jen.Id("r").Op("!=").Nil()).Block(
-					jen.Id("err").Op("=").Op("&").Qual(gen.RuntimePath, "PanicError").Values(
-						jen.Id("Value").Op(":").Id("r"),
-						jen.Id("Stack").Op(":").Qual(gen.DebugPath, "Stack").Call(),
-					),
-				),
-			).Call(),
-			jen.List(jen.Id("v"), jen.Id("err")).Op("=").Id("fn").Call(jen.Id("ctx")),
-		).Call(),
-		/* select { case <-done: return v, err; case <-ctx.Done(): var zero T; return zero, ctx.Err() } */
-		jen.Select().Block(
-			jen.Case(jen.Op("<-").Id("done")).Block(jen.Return(jen.Id("v"), jen.Id("err"))),
-			jen.Case(jen.Op("<-").Id("ctx").Dot("Done").Call()).Block(
-				jen.Var().Id("zero").Id("T"),
-				jen.Return(jen.Id("zero"), jen.Id("ctx").Dot("Err").Call()),
-			),
-		),
-	)
 }
 
 // doc formats a doc comment, wrapped before column 80.

@@ -9,9 +9,8 @@ import (
 
 // A renderer emits the declarations generated for one worker.
 type renderer struct {
-	w      *gen.Worker
-	helper string // the timeout helper's name
-	pool   string // the runtime's import name, for doc links
+	w    *gen.Worker
+	pool string // the runtime's import name, for doc links
 }
 
 // render emits the Args and Result structs and the three wrappers.
@@ -51,14 +50,19 @@ func (r *renderer) submit(f *jen.File) {
 			return pool.Submit(ctx, p, func(ctx context.Context) (Image, error) { … })
 		}
 	*/
-	body := r.body(r.submitCall())
+	body := r.returnCall(r.submitCall())
 	if w.Process != "" {
 		body = r.processBody(r.submitArg())
 	}
+	/* with timeout=: pool.SubmitWithin(ctx, p, 5*time.Second, func(ctx context.Context) (Image, error) { … }) */
+	submit, args := "Submit", []jen.Code{jen.Id(n.Ctx), jen.Id(n.Pool)}
+	if w.Timeout > 0 {
+		submit, args = "SubmitWithin", append(args, duration(w.Timeout))
+	}
 	f.Func().Id(n.Submit).Add(r.typeParams()).Params(params...).Op("*").Qual(gen.RuntimePath, "Future").Types(r.out()).Block(
-		jen.Return(jen.Qual(gen.RuntimePath, "Submit").Call(jen.Id(n.Ctx), jen.Id(n.Pool),
+		jen.Return(jen.Qual(gen.RuntimePath, submit).Call(append(args,
 			jen.Func().Params(r.ctxParam()).Params(r.out(), jen.Error()).Block(body...),
-		)),
+		)...)),
 	)
 }
 
@@ -85,13 +89,13 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 		if len(w.Inputs()) == 0 {
 			item = jen.Id("_")
 		}
-		body := r.body(r.itemCall())
+		body := r.returnCall(r.itemCall())
 		if w.Process != "" {
 			body = r.processBody(r.itemArg())
 		}
 		call = jen.Qual(gen.RuntimePath, fn).Call(jen.Id(n.Ctx), jen.Id(n.Pool), jen.Id(n.In),
 			jen.Func().Params(r.ctxParam(), item.Add(r.elem())).Params(r.out(), jen.Error()).Block(body...),
-			jen.Id(n.Opts).Op("..."),
+			r.opts(),
 		)
 	}
 	f.Func().Id(name).Add(r.typeParams()).Params(
@@ -143,4 +147,16 @@ func paramType(p gen.Param) *jen.Statement {
 		return jen.Op("...").Add(typ(p.Type))
 	}
 	return typ(p.Type)
+}
+
+// opts is the options a Map or Stream wrapper passes on: the caller's, after
+// the worker's timeout= as a pool.Timeout, so that the caller's own can override it.
+func (r *renderer) opts() *jen.Statement {
+	n := &r.w.Names
+	if r.w.Timeout == 0 {
+		return jen.Id(n.Opts).Op("...") /* opts... */
+	}
+	/* append([]pool.MapOption{pool.Timeout(5 * time.Second)}, opts...)... */
+	return jen.Append(jen.Index().Qual(gen.RuntimePath, "MapOption").Values(jen.Qual(gen.RuntimePath, "Timeout").Call(duration(r.w.Timeout))),
+		jen.Id(n.Opts).Op("...")).Op("...")
 }

@@ -66,8 +66,6 @@ Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
     the first parameter of Submit after p, and the field Recv of the Args struct
     (or the element itself when the method has no other parameter). The
     wrappers are exported when both the method and its type are.
-  - The timeout= helper is one unexported generic function per file,
-    callWithTimeout unless the package already has that name.
   - The wrappers' own parameters and locals (ctx, p, args, opts, …) are renamed
     when a worker's parameter, import or package-level name would clash; a
     worker parameter is renamed in Submit only when it would hide a name the
@@ -82,12 +80,13 @@ Options follow the directive on the same line:
 isolate=process runs each call in a child process; see Process mode below.
 
 name=X replaces <Name> in every generated name (exported or not as the worker
-is; for an exported worker X must start with a letter that has an upper case). timeout=D runs each call, of Submit and of each Map or Stream element,
-under context.WithTimeout(ctx, D) from the moment it starts; when D passes,
-its waiter gets context.DeadlineExceeded at once even if the worker ignores its
-ctx. For that the call runs in a goroutine of its own, which is abandoned
-when the deadline passes: it keeps running until the worker returns, and its
-result is dropped. nocontext accepts a worker without a ctx parameter: its
+is; for an exported worker X must start with a letter that has an upper case). timeout=D puts each call, of Submit and of each Map or Stream element, under
+a deadline D from the moment it starts; when D passes, its waiter gets
+context.DeadlineExceeded at once even if the worker ignores its ctx. The
+wrappers call pool.SubmitWithin and pass pool.Timeout(D) before the caller's
+options (which may override it), so the runtime abandons such a call as it
+does for TaskTimeout: its worker's slot goes to a fresh goroutine, within the
+pool's cap, and Stats counts it. nocontext accepts a worker without a ctx parameter: its
 running call cannot be stopped, though every wait for it still can;
 nocontext with timeout= is an error.
 
