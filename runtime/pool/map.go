@@ -79,11 +79,10 @@ type mapJob[I, O any] struct {
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
 	maxChunk int          // the largest chunk a loop claims
-	over     atomic.Bool  // mirrors ended, for the loops to read without mu
+	over     atomic.Bool  // the job has ended: out is final; set under mu, read by the loops without it
 	end      chan struct{}
 
 	mu       sync.Mutex // guards out while the loops run, and what follows
-	ended    bool       // out is final: nothing more is written to it
 	finished int        // inputs whose result or error is in
 	errs     []error    // with CollectErrors
 	err      error      // the job's error, final once end is closed
@@ -96,7 +95,7 @@ const claimedAll = 1 << 62
 func (j *mapJob[I, O]) end1(err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !j.ended {
+	if !j.over.Load() {
 		j.finish(err)
 	}
 }
@@ -106,8 +105,7 @@ func (j *mapJob[I, O]) end1(err error) {
 // takes to stage it: so finished inputs are kept, but for the fast ones sharing
 // a block with an input that hangs ignoring its ctx. j.mu must be held.
 func (j *mapJob[I, O]) finish(err error) {
-	j.ended = true
-	j.over.Store(true) // loops stop at the end of the input or block they are in
+	j.over.Store(true) // out is final; loops stop at the end of the input or block they are in
 	j.awaitBlocks()
 	rescued := false
 	for _, r := range j.runners {
@@ -152,7 +150,7 @@ func (j *mapJob[I, O]) progress() (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			ok = false
-			if !j.ended {
+			if !j.over.Load() {
 				j.finish(&PanicError{Value: v, Stack: debug.Stack()})
 			}
 		}
@@ -170,7 +168,7 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	defer j.mu.Unlock()
 	n := int(r.staged.Load())
 	r.staged.Store(0)
-	if j.ended {
+	if j.over.Load() {
 		j.pool.count(0, 0, hi-lo-r.rescued)
 		return 0, false
 	}
@@ -394,7 +392,7 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 	r.expired.Store(true)
 	j.mu.Lock()
 	var next *mapRunner[I, O]
-	if j.ended {
+	if j.over.Load() {
 		j.pool.count(0, 0, 1)
 	} else {
 		j.finished++
@@ -405,7 +403,7 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 			j.progress()
 		}
 		switch {
-		case j.ended: // Progress panicked
+		case j.over.Load(): // Progress panicked
 		case !j.cfg.collect:
 			j.finish(fail)
 		case j.finished == len(j.in):

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -394,4 +395,32 @@ func TestCloseGivesUpPromptlyWithALongQueue(t *testing.T) {
 	if took > 100*time.Millisecond { // generous: it took 700ms under -race when O(queue)
 		t.Fatalf("Close with a done ctx took %v with %d queued tasks", took, queued)
 	}
+}
+
+// At most Workers(n) abandoned tasks give their slot away at once (the cap in
+// Pool's doc): past it, an abandoned task keeps its slot until it returns, so a
+// flood of tasks that ignore their ctx cannot grow the pool without bound.
+func TestAbandonedTasksGiveAwayAtMostWorkersSlots(t *testing.T) {
+	p := newPool(t, Workers(1))
+	release := make(chan struct{})
+	free := sync.OnceFunc(func() { close(release) })
+	defer free()
+	var started atomic.Int64
+	stuck := func(context.Context) (int, error) { started.Add(1); <-release; return 0, nil }
+	first := Submit(context.Background(), p, stuck)
+	eventually(t, "the first task running", func() bool { return started.Load() == 1 })
+	first.Cancel() // detached: its slot goes to a fresh worker
+	second := Submit(context.Background(), p, stuck)
+	eventually(t, "the second task running in the freed slot", func() bool { return started.Load() == 2 })
+	second.Cancel() // the cap of 1 is reached: this one keeps its slot
+	third := Submit(context.Background(), p, stuck)
+	time.Sleep(20 * time.Millisecond) // would be long enough to start it, were a slot free
+	if n := started.Load(); n != 2 {
+		t.Fatalf("%d tasks started; want 2: the second abandoned task must keep its slot", n)
+	}
+	if s := p.Stats(); s.Abandoned != 2 || s.Queued != 1 {
+		t.Fatalf("Stats = %+v; want 2 abandoned, 1 queued", s)
+	}
+	free()
+	within(t, "the third task once the stuck ones return", third.Done())
 }
