@@ -152,6 +152,8 @@ type processEntry interface {
 // empty struct at the top level, but can as a field.
 type envelope[T any] struct{ V T }
 
+func (envelope[T]) isEnvelope() {}
+
 // WorkerExitError is the error of a task whose child process died while
 // running it: the task panicked outside its own goroutine, called os.Exit, or
 // was killed by a signal. Only that task fails; a fresh child takes the dead
@@ -161,13 +163,34 @@ type WorkerExitError struct {
 	Stderr   string // the tail of what the child wrote on stderr (at most 4 KiB)
 }
 
-// Error gives the exit status and the last lines of stderr.
+// Error gives the exit status and why the child died: the line of a Go
+// crash report that says so ("panic: ...", "fatal error: ..."), or else the
+// last lines of stderr.
 func (e *WorkerExitError) Error() string {
 	msg := fmt.Sprintf("pool: worker process exited with status %d", e.ExitCode)
+	if line := crashLine(e.Stderr); line != "" {
+		return msg + ": " + line
+	}
 	if tail := lastLines(e.Stderr, 5); tail != "" {
 		msg += "; stderr ends with:\n" + tail
 	}
 	return msg
+}
+
+// crashLine returns the first line of the last crash report of the Go
+// runtime in stderr, or "".
+func crashLine(stderr string) string {
+	at := -1
+	for _, head := range []string{"panic: ", "fatal error: "} {
+		if i := strings.LastIndex("\n"+stderr, "\n"+head); i > at {
+			at = i
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(stderr[at:], "\n")
+	return line
 }
 
 // lastLines returns the last n lines of s, without a final newline.

@@ -93,9 +93,13 @@ func (s *childServer) accept(fr *frameReader, id uint64) {
 		s.fail(id, fmt.Errorf("pool: no function is registered as %q in the worker process (was its package linked into %s?)", name, os.Args[0]), class)
 		return
 	}
-	run, err := e.decode(fr.dec)
+	var run func(context.Context) (any, error)
+	err = catchPanic(func() (err error) {
+		run, err = e.decode(fr.dec)
+		return err
+	})
 	if err != nil {
-		s.fail(id, fmt.Errorf("pool: decoding the argument of %s: %w", name, err), errBroken)
+		s.reply(id, nil, fmt.Errorf("pool: decoding the argument of %s: %w", name, err), errBroken)
 		return
 	}
 	s.calls <- childCall{id: id, run: run, deadline: deadline}
@@ -144,7 +148,7 @@ func (s *childServer) runCalls() {
 		s.curID, s.cancel = 0, nil
 		s.mu.Unlock()
 		cancel()
-		s.reply(c.id, v, err)
+		s.reply(c.id, v, err, 0)
 	}
 }
 
@@ -158,30 +162,36 @@ func runRecovered(ctx context.Context, run func(context.Context) (any, error)) (
 	return run(ctx)
 }
 
-// reply sends a call's outcome. When the parent is gone the send fails, and
-// the main goroutine sees the end of the other pipe and exits.
-func (s *childServer) reply(id uint64, v any, err error) {
-	var pe *PanicError
-	switch {
-	case err == nil:
+// reply sends a call's outcome; broken (errBroken or 0) says that the gob
+// stream from the parent is broken. When the parent is gone the send fails,
+// and the main goroutine sees the end of the other pipe and exits.
+func (s *childServer) reply(id uint64, v any, err error, broken byte) {
+	if err == nil {
 		encErr := s.w.sendValue(frameResult, id, nil, v)
-		if encErr != nil && !errors.As(encErr, new(*pipeError)) {
-			s.fail(id, fmt.Errorf("pool: encoding the result: %w", encErr), errBroken)
+		if encErr == nil || errors.As(encErr, new(*pipeError)) {
+			return
 		}
-	case errors.As(err, &pe):
+		err, broken = fmt.Errorf("pool: encoding the result: %w", encErr), errBroken
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		if s.w.isBroken() {
+			broken = errBroken
+		}
 		s.w.send(framePanic, id, func(b *bytes.Buffer) {
+			b.WriteByte(broken)
 			putStr(b, fmt.Sprint(pe.Value))
 			putStr(b, string(pe.Stack))
 		})
-	default:
-		class := errPlain
-		if errors.Is(err, context.DeadlineExceeded) {
-			class = errDeadline
-		} else if errors.Is(err, context.Canceled) {
-			class = errCanceled
-		}
-		s.fail(id, err, class)
+		return
 	}
+	class := errPlain
+	if errors.Is(err, context.DeadlineExceeded) {
+		class = errDeadline
+	} else if errors.Is(err, context.Canceled) {
+		class = errCanceled
+	}
+	s.fail(id, err, class|broken)
 }
 
 // fail sends an error reply. The frame holds no gob message, so a broken

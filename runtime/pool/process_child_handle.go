@@ -215,14 +215,15 @@ func (c *child) read(from *os.File) {
 func readReply(kind byte, fr *frameReader, decode func(*gob.Decoder) error) reply {
 	switch kind {
 	case frameResult:
-		if err := decode(fr.dec); err != nil {
+		if err := catchPanic(func() error { return decode(fr.dec) }); err != nil {
 			return reply{err: fmt.Errorf("pool: decoding a worker process's result: %w", err), broken: true}
 		}
 		return reply{}
 	case framePanic:
-		value, err := fr.str()
-		stack, _ := fr.str()
-		return reply{err: &PanicError{Value: value, Stack: []byte(stack)}, broken: err != nil}
+		class, err := fr.payload.ReadByte()
+		value, _ := fr.str()
+		stack, err2 := fr.str()
+		return reply{err: &PanicError{Value: value, Stack: []byte(stack)}, broken: err != nil || err2 != nil || class&errBroken != 0}
 	case frameError:
 		class, err := fr.payload.ReadByte()
 		msg, _ := fr.str()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 )
 
@@ -22,7 +23,7 @@ const (
 	frameCancel                 // parent → child: cancel every call up to this id, running or queued; no payload
 	frameResult                 // child → parent: gob result
 	frameError                  // child → parent: error class, message
-	framePanic                  // child → parent: panic value as text, stack
+	framePanic                  // child → parent: error class (errBroken or 0), panic value as text, stack
 )
 
 // Error classes of frameError: what errors.Is must still match in the parent.
@@ -72,10 +73,12 @@ func (fw *frameWriter) send(kind byte, id uint64, fill func(b *bytes.Buffer)) er
 	return err
 }
 
-// sendValue is send with v appended as a gob message. An encoding error is
-// returned as is and nothing is written; then the stream is broken for good:
-// gob records the types it described as sent even when the value fails to
-// encode, so the two ends of the stream no longer agree.
+// sendValue is send with v appended as a gob message. An encoding error (a
+// panic in a GobEncode method is one, as a *PanicError) is returned as is and
+// nothing is written; then the stream is broken for good: gob records the
+// types it described as sent even when the value fails to encode, so the two
+// ends of the stream no longer agree. A value that holds a cycle is refused
+// before anything is encoded, and leaves the stream whole.
 func (fw *frameWriter) sendValue(kind byte, id uint64, fill func(b *bytes.Buffer), v any) error {
 	fw.mu.Lock()
 	defer fw.mu.Unlock()
@@ -111,8 +114,11 @@ func (fw *frameWriter) addValue(kind byte, id uint64, fill func(b *bytes.Buffer)
 	if fw.broken {
 		return errBrokenStream
 	}
+	if err := checkCycles(v); err != nil {
+		return err
+	}
 	start := fw.begin(kind, id, fill)
-	if err := fw.enc.Encode(v); err != nil {
+	if err := catchPanic(func() error { return fw.enc.Encode(v) }); err != nil {
 		fw.broken = true
 		fw.buf.Truncate(start)
 		return err
@@ -209,6 +215,17 @@ func (fr *frameReader) str() (string, error) {
 	b := make([]byte, n)
 	fr.payload.Read(b)
 	return string(b), nil
+}
+
+// catchPanic calls fn and returns its error, or its panic as a *PanicError:
+// a value's GobEncode or GobDecode may panic, and gob lets the panic through.
+func catchPanic(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return fn()
 }
 
 // cmpErr returns err, or else fallback.

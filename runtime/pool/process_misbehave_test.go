@@ -1,0 +1,190 @@
+//go:build linux
+
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// touchy is a value whose gob methods panic on request: Mode "encode" panics
+// in GobEncode, "decode" in GobDecode (of the encoded bytes, on the other
+// side). procTouchy returns touchy{rest} for an argument "result-"+rest, so
+// that the result's methods panic too.
+type touchy struct{ Mode string }
+
+func (v touchy) GobEncode() ([]byte, error) {
+	if v.Mode == "encode" {
+		panic("GobEncode panics")
+	}
+	return []byte(v.Mode), nil
+}
+
+func (v *touchy) GobDecode(b []byte) error {
+	if string(b) == "decode" {
+		panic("GobDecode panics")
+	}
+	v.Mode = string(b)
+	return nil
+}
+
+// node is a linked list, which can be a cycle.
+type node struct {
+	Next *node
+	V    int
+}
+
+var (
+	procTouchy = RegisterProcess("pool_test.touchy", func(_ context.Context, v touchy) (touchy, error) {
+		if rest, ok := strings.CutPrefix(v.Mode, "result-"); ok {
+			return touchy{rest}, nil
+		}
+		return v, nil
+	})
+	procLength = RegisterProcess("pool_test.length", func(_ context.Context, n *node) (int, error) {
+		k := 0
+		for ; n != nil; n = n.Next {
+			k++
+		}
+		return k, nil
+	})
+	// procLoop returns a list of n nodes whose last points back to the first.
+	procLoop = RegisterProcess("pool_test.loop", func(_ context.Context, n int) (*node, error) {
+		head := &node{}
+		last := head
+		for range n - 1 {
+			last.Next = &node{V: last.V + 1}
+			last = last.Next
+		}
+		last.Next = head
+		return head, nil
+	})
+)
+
+// touchyModes are the ways a value's gob methods panic: in the parent or
+// the child, on the argument or the result.
+var touchyModes = []string{"encode", "decode", "result-encode", "result-decode"}
+
+func TestProcessPanicInGobMethodsFailsOnlyThatCall(t *testing.T) {
+	p := processPool(t, Workers(1)) // one child slot: a call that kept it would hang the next
+	ctx := t.Context()
+	for _, mode := range touchyModes {
+		_, err := procTouchy.Call(ctx, p, touchy{mode})
+		var pe *PanicError
+		if !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "Gob") {
+			t.Errorf("%s: err = %v; want a *PanicError from the gob method", mode, err)
+		}
+		if got, err := procTouchy.Call(ctx, p, touchy{"ok"}); got.Mode != "ok" || err != nil {
+			t.Errorf("after %s: %v, %v; want the next call to succeed", mode, got, err)
+		}
+	}
+}
+
+func TestProcessPanicInGobMethodsFailsOnlyThatInputOfMapAndStream(t *testing.T) {
+	p := processPool(t, Workers(2))
+	ctx := t.Context()
+	for _, mode := range touchyModes {
+		in := make([]touchy, 40)
+		for i := range in {
+			in[i] = touchy{fmt.Sprint(i)}
+		}
+		const bad = 17
+		in[bad] = touchy{mode}
+		check := func(api string, i int, v touchy, err error) {
+			t.Helper()
+			var pe *PanicError
+			switch {
+			case i == bad && !errors.As(err, &pe):
+				t.Errorf("%s %s: input %d: err = %v; want a *PanicError", api, mode, i, err)
+			case i != bad && (err != nil || v != in[i]):
+				t.Errorf("%s %s: input %d = %v, %v; want %v", api, mode, i, v, err, in[i])
+			}
+		}
+		out, err := procTouchy.Map(ctx, p, in, CollectErrors())
+		var te *TaskError
+		if !errors.As(err, &te) || te.Index != bad {
+			t.Errorf("Map %s: err = %v; want a *TaskError for input %d", mode, err, bad)
+		}
+		for i, v := range out {
+			if i != bad {
+				check("Map", i, v, nil)
+			}
+		}
+		i := 0
+		for v, err := range procTouchy.Stream(ctx, p, slices.Values(in)) {
+			if i == bad && !errors.As(err, &te) {
+				t.Errorf("Stream %s: input %d: err = %v; want a *TaskError", mode, i, err)
+			}
+			check("Stream", i, v, err)
+			i++
+		}
+		if i != len(in) {
+			t.Errorf("Stream %s yielded %d values; want %d", mode, i, len(in))
+		}
+	}
+}
+
+func TestProcessCyclicValueFailsItsCall(t *testing.T) {
+	p := processPool(t, Workers(1))
+	ctx := t.Context()
+	loop := &node{V: 1}
+	loop.Next = &node{V: 2, Next: loop}
+	if _, err := procLength.Call(ctx, p, loop); err == nil || !strings.Contains(err.Error(), "cycle (at .Next.Next)") {
+		t.Errorf("a cyclic argument: err = %v; want an error naming the cycle", err)
+	}
+	if _, err := procLoop.Call(ctx, p, 3); err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("a cyclic result: err = %v; want an error naming the cycle", err)
+	}
+	list := &node{V: 1, Next: &node{V: 2}}
+	if n, err := procLength.Call(ctx, p, list); n != 2 || err != nil {
+		t.Errorf("a list of 2 = %d, %v; want 2, nil", n, err)
+	}
+	_, err := procLength.Map(ctx, p, []*node{list, loop, list}, CollectErrors())
+	var te *TaskError
+	if !errors.As(err, &te) || te.Index != 1 || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("Map: err = %v; want a *TaskError for input 1 naming the cycle", err)
+	}
+}
+
+func TestCheckCyclesFindsOnlyCycles(t *testing.T) {
+	shared := &node{V: 9}
+	self := []any{nil}
+	self[0] = self
+	m := map[string]any{}
+	m["me"] = m
+	for _, c := range []struct {
+		v    any
+		path string // "" for no cycle
+	}{
+		{42, ""},
+		{[]int{1, 2}, ""},
+		{struct{ A, B *node }{shared, shared}, ""}, // shared, not cyclic
+		{[]*node{shared, shared}, ""},
+		{self, "[0]"},
+		{m, "[me]"},
+		{struct{ X any }{m}, ".X[me]"},
+	} {
+		err := checkCycles(c.v)
+		switch {
+		case c.path == "" && err != nil:
+			t.Errorf("checkCycles(%T) = %v; want nil", c.v, err)
+		case c.path != "" && (err == nil || !strings.Contains(err.Error(), "(at "+c.path+")")):
+			t.Errorf("checkCycles(%T) = %v; want a cycle at %s", c.v, err, c.path)
+		}
+	}
+}
+
+func TestWorkerExitErrorShowsThePanicLine(t *testing.T) {
+	e := &WorkerExitError{ExitCode: 2, Stderr: "some output\npanic: boom\n\ngoroutine 5 [running]:\nmain.f()\n\t/x.go:3 +0x1\ncreated by main.g\n\t/x.go:9 +0x2\n"}
+	if got, want := e.Error(), "pool: worker process exited with status 2: panic: boom"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
+	}
+	e = &WorkerExitError{ExitCode: 3, Stderr: "about to exit 3\n"}
+	if got, want := e.Error(), "pool: worker process exited with status 3; stderr ends with:\nabout to exit 3"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
+	}
+}
