@@ -48,6 +48,7 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
+	procs      *processSet // process mode's children, made on first use (process_set.go)
 
 	stats counters
 }

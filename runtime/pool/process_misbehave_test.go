@@ -3,9 +3,13 @@
 package pool
 
 import (
+	"runtime"
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"go.uber.org/goleak"
 	"slices"
 	"strings"
 	"testing"
@@ -186,5 +190,43 @@ func TestWorkerExitErrorShowsThePanicLine(t *testing.T) {
 	e = &WorkerExitError{ExitCode: 3, Stderr: "about to exit 3\n"}
 	if got, want := e.Error(), "pool: worker process exited with status 3; stderr ends with:\nabout to exit 3"; got != want {
 		t.Errorf("Error() = %q; want %q", got, want)
+	}
+}
+
+func TestProcessPoolWhoseCloseGaveUpIsRefusedAndCollected(t *testing.T) {
+	p := New(context.Background(), Workers(1), ProcessGrace(time.Minute))
+	f := Submit(context.Background(), p, func(ctx context.Context) (int, error) { return procSpin.Call(ctx, p, 1) })
+	eventually(t, "a child spins", func() bool { return len(children(t)) == 1 })
+	if err := p.Close(Canceled()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close = %v; want context.Canceled", err)
+	}
+	if _, err := f.Get(t.Context()); !errors.Is(err, context.Canceled) {
+		t.Errorf("the spinning task: err = %v; want context.Canceled", err)
+	}
+	if _, err := procAdd.Call(t.Context(), p, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("a call after Close gave up: err = %v; want ErrClosed", err)
+	}
+	eventually(t, "the child is killed", func() bool { return len(children(t)) == 0 })
+	collected := make(chan struct{})
+	runtime.AddCleanup(p, func(ch chan struct{}) { close(ch) }, collected)
+	p, f = nil, nil
+	deadline := time.Now().Add(5 * time.Second)
+	for !isClosed(collected) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pool was never garbage-collected")
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	goleak.VerifyNone(t)
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }

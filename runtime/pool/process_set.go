@@ -31,25 +31,19 @@ type processSet struct {
 	live   map[*child]struct{}
 }
 
-// processSets maps each Pool that has used process mode to its children.
-var processSets sync.Map // *Pool → *processSet
-
 // processes returns p's child processes, making the set on first use. Once
-// p is closed and quiet the set made is a closed one, which refuses calls.
+// p is closed and quiet, or its Close gave up, the set made is a closed one,
+// which refuses calls with ErrClosed.
 func (p *Pool) processes() *processSet {
-	if s, ok := processSets.Load(p); ok {
-		return s.(*processSet)
-	}
-	s := newProcessSet(p.cfg)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.isQuiet {
-		s.closed = true
-		close(s.closing)
-		return s
+	if p.procs == nil {
+		p.procs = newProcessSet(p.cfg)
+		if p.isQuiet || p.closing && p.stopped {
+			p.procs.refuse()
+		}
 	}
-	v, _ := processSets.LoadOrStore(p, s)
-	return v.(*processSet)
+	return p.procs
 }
 
 func newProcessSet(cfg config) *processSet {
@@ -70,18 +64,22 @@ func newProcessSet(cfg config) *processSet {
 // then it kills them all and returns ctx's error.
 func (p *Pool) closeProcesses(ctx context.Context) error {
 	p.mu.Lock()
-	s, ok := processSets.LoadAndDelete(p)
+	s := p.procs
 	p.mu.Unlock()
-	if !ok {
+	if s == nil {
 		return nil
 	}
-	return s.(*processSet).close(ctx)
+	return s.close(ctx)
 }
 
-// killProcesses kills p's children at once, without waiting for them.
+// killProcesses kills p's children at once, without waiting for them, and
+// refuses calls from now on.
 func (p *Pool) killProcesses() {
-	if s, ok := processSets.Load(p); ok {
-		s.(*processSet).kill()
+	p.mu.Lock()
+	s := p.procs
+	p.mu.Unlock()
+	if s != nil {
+		s.kill()
 	}
 }
 
@@ -138,6 +136,8 @@ func (s *processSet) run(ctx context.Context, name string, arg any, decode func(
 func (s *processSet) acquire(ctx context.Context) (*child, error) {
 	for {
 		select {
+		case <-s.closing:
+			return nil, ErrClosed
 		case c := <-s.idle:
 			if c.isDead() {
 				continue
@@ -199,15 +199,20 @@ func (s *processSet) watchGrace(c *child, res <-chan reply) {
 	}
 }
 
-// close stops new calls, retires the idle children and waits for every child
-// to be reaped, or until ctx ends: then it kills them.
-func (s *processSet) close(ctx context.Context) error {
+// refuse stops new calls: they fail with ErrClosed.
+func (s *processSet) refuse() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.closed {
 		s.closed = true
 		close(s.closing)
 	}
-	s.mu.Unlock()
+}
+
+// close stops new calls, retires the idle children and waits for every child
+// to be reaped, or until ctx ends: then it kills them.
+func (s *processSet) close(ctx context.Context) error {
+	s.refuse()
 	for {
 		select {
 		case c := <-s.idle:
@@ -231,8 +236,9 @@ func (s *processSet) close(ctx context.Context) error {
 	}
 }
 
-// kill kills every child now.
+// kill kills every child now, and refuses new calls.
 func (s *processSet) kill() {
+	s.refuse()
 	s.mu.Lock()
 	if !s.dead {
 		s.dead = true
