@@ -19,8 +19,18 @@ func TestMain(m *testing.M) {
 		interruptChild() // a child process of TestInterruptContext*; exits
 		return
 	}
+	for env, main := range helperMains {
+		if os.Getenv(env) != "" {
+			main() // a helper process of a test; exits
+			return
+		}
+	}
 	goleak.VerifyTestMain(m)
 }
+
+// helperMains maps an environment variable to the main of a helper process
+// that a test starts from this binary with that variable set.
+var helperMains = map[string]func(){}
 
 // newPool returns a pool that the test's cleanup closes, asserting that Close
 // returns nil and that no goroutine is left.

@@ -161,13 +161,20 @@ func (envelope[T]) isEnvelope() {}
 type WorkerExitError struct {
 	ExitCode int    // the child's exit status, or 128+n when signal n killed it
 	Stderr   string // the tail of what the child wrote on stderr (at most 4 KiB)
+	why      string // why the pool killed it, when it did
 }
+
+// killedStatus is the ExitCode of a child killed by SIGKILL.
+const killedStatus = 128 + 9
 
 // Error gives the exit status and why the child died: the line of a Go
 // crash report that says so ("panic: ...", "fatal error: ..."), or else the
 // last lines of stderr.
 func (e *WorkerExitError) Error() string {
 	msg := fmt.Sprintf("pool: worker process exited with status %d", e.ExitCode)
+	if e.why != "" {
+		msg += " (" + e.why + ")"
+	}
 	if line := crashLine(e.Stderr); line != "" {
 		return msg + ": " + line
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"reflect"
@@ -41,8 +42,10 @@ type childCall struct {
 	deadline int64 // unix ns, 0 for none
 }
 
-// serveChild serves tasks until the parent closes its pipe or dies, and returns
-// the exit status. parent is the parent's pid, as the parent wrote it.
+// serveChild serves tasks until the parent closes its pipe or dies, then kills
+// its own process group, itself included. It returns only when the parent is
+// gone before it starts serving. parent is the parent's pid, as the parent
+// wrote it.
 func serveChild(parent string) int {
 	// Ctrl+C goes to the parent alone, which decides: a child must not die
 	// half-way through a task on its own.
@@ -50,6 +53,7 @@ func serveChild(parent string) int {
 	if pid, err := strconv.Atoi(parent); err != nil || pid != os.Getppid() {
 		return 0 // the parent died before this child could ask to die with it
 	}
+	killGroupOnTerm()
 	in, out := childPipe(3, "poolgen-tasks"), childPipe(4, "poolgen-results")
 	s := &childServer{w: newFrameWriter(out), calls: make(chan childCall, childQueue)}
 	if s.w.send(frameHello, 0, nil) != nil {
@@ -60,7 +64,15 @@ func serveChild(parent string) int {
 	for {
 		kind, id, err := fr.next()
 		if err != nil {
-			return 0 // end of the pipe: the parent retired this child, or died
+			// The parent retired this child, or died (its pipe may end
+			// before the kernel tells this child so), or a task closed the
+			// pipe's descriptor, as tidy-up code does. Either way, what this
+			// child's tasks started ends with it.
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				fmt.Fprintf(os.Stderr, "pool: the worker process lost its pipes to the pool: %v\n", err)
+			}
+			killOwnGroup()
+			return 0
 		}
 		switch kind {
 		case frameCall:

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,8 @@ type child struct {
 	readDone chan struct{} // closed when the reader has stopped
 	dead     chan struct{} // closed when the child has exited, been reaped and read to the end
 	exitErr  *WorkerExitError
+	exited   atomic.Bool // the child has been reaped
+	pipeLost atomic.Bool // the child's result pipe ended while it ran: it was killed for it
 
 	mu         sync.Mutex
 	h          replyHandler // whom the replies go to: the holder of the child
@@ -195,6 +198,13 @@ func (c *child) read(from *os.File) {
 	for {
 		kind, id, err := fr.next()
 		if err != nil {
+			// No reply can come any more. A child that still runs closed its
+			// pipes (tidy-up code that closes every descriptor does): it
+			// cannot answer, so it must go.
+			if !c.exited.Load() {
+				c.pipeLost.Store(true)
+				c.kill()
+			}
 			return
 		}
 		if kind == frameHello {
@@ -237,6 +247,7 @@ func readReply(kind byte, fr *frameReader, decode func(*gob.Decoder) error) repl
 func (c *child) wait(from *os.File) {
 	defer c.set.wg.Done()
 	c.cmd.Wait()
+	c.exited.Store(true)
 	// Frames the child wrote before it ended are still in the pipe: let the
 	// reader finish, unless something else holds the pipe open.
 	select {
@@ -248,6 +259,9 @@ func (c *child) wait(from *os.File) {
 	from.Close()
 	c.closePipe()
 	c.exitErr = &WorkerExitError{ExitCode: exitCode(c.cmd.ProcessState), Stderr: c.stderr.String()}
+	if c.pipeLost.Load() && c.exitErr.ExitCode == killedStatus {
+		c.exitErr.why = "killed: it closed its pipes to the pool"
+	}
 	s := c.set
 	s.mu.Lock()
 	delete(s.live, c)

@@ -3,7 +3,11 @@
 package pool
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"context"
@@ -230,3 +234,85 @@ func isClosed(ch <-chan struct{}) bool {
 		return false
 	}
 }
+
+var procClosePipes = RegisterProcess("pool_test.closepipes", func(context.Context, struct{}) (string, error) {
+	syscall.Close(3) // the child's pipes, as tidy-up code that closes every descriptor would
+	syscall.Close(4)
+	return "closed", nil
+})
+
+func TestProcessChildThatClosesItsPipesFailsItsCallAtOnce(t *testing.T) {
+	p := processPool(t, Workers(1))
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		_, err = procClosePipes.Call(context.Background(), p, struct{}{})
+	}()
+	within(t, "the call", done)
+	var we *WorkerExitError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), "pipes") {
+		t.Errorf("err = %v; want a *WorkerExitError saying what happened to the child's pipes", err)
+	}
+	if got, err := procAdd.Call(t.Context(), p, 1); got != 2 || err != nil {
+		t.Errorf("the next call = %d, %v; want a fresh child to answer 2", got, err)
+	}
+	_, err = procClosePipes.Map(t.Context(), p, make([]struct{}, 3))
+	if !errors.As(err, &we) {
+		t.Errorf("Map: err = %v; want a *WorkerExitError", err)
+	}
+}
+
+// orphanEnv names the file where the helper parent of
+// TestProcessTaskSubprocessDiesWithAKilledParent has its task write the
+// pids of its child and of the sleep the task started.
+const orphanEnv = "POOLGEN_TEST_ORPHAN"
+
+var procSleeper = RegisterProcess("pool_test.sleeper", func(_ context.Context, path string) (int, error) {
+	cmd := exec.Command("sleep", "300")
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	os.WriteFile(path+".tmp", fmt.Appendf(nil, "%d %d", os.Getpid(), cmd.Process.Pid), 0o644)
+	os.Rename(path+".tmp", path)
+	return 0, cmd.Wait()
+})
+
+func init() {
+	helperMains[orphanEnv] = func() {
+		p := New(context.Background(), Workers(1))
+		procSleeper.Call(context.Background(), p, os.Getenv(orphanEnv)) // until this process is killed
+		os.Exit(1)
+	}
+}
+
+func TestProcessTaskSubprocessDiesWithAKilledParent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pids")
+	parent := exec.Command(os.Args[0], "-test.run=^$")
+	parent.Env = append(os.Environ(), orphanEnv+"="+path)
+	parent.Stderr = os.Stderr
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var child, sleeper int
+	t.Cleanup(func() {
+		parent.Process.Kill()
+		parent.Wait()
+		for _, pid := range []int{child, sleeper} {
+			if pid > 0 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	eventually(t, "the task starts sleep", func() bool {
+		b, err := os.ReadFile(path)
+		return err == nil && len(b) > 0 && must(fmt.Sscan(string(b), &child, &sleeper)) == 2
+	})
+	parent.Process.Signal(syscall.SIGKILL)
+	parent.Wait()
+	eventually(t, "the child ends", func() bool { return !alive(child) })
+	eventually(t, "the sleep the task started ends", func() bool { return !alive(sleeper) })
+}
+
+// must returns n, ignoring err.
+func must(n int, err error) int { return n }

@@ -4,6 +4,7 @@ package pool
 
 import (
 	"os"
+	"os/signal"
 	"syscall"
 )
 
@@ -42,3 +43,18 @@ func childPipe(fd int, name string) *os.File {
 	syscall.SetNonblock(fd, true)
 	return os.NewFile(uintptr(fd), name)
 }
+
+// killGroupOnTerm makes this child, when told to stop by SIGTERM (which the
+// kernel sends when its parent dies, see setPdeathsig), kill its whole
+// process group: what its tasks started must not outlive it.
+func killGroupOnTerm() {
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() {
+		<-term
+		killOwnGroup()
+	}()
+}
+
+// killOwnGroup kills this process and every process in its group.
+func killOwnGroup() { syscall.Kill(0, syscall.SIGKILL) }
