@@ -79,6 +79,8 @@ func serveChild(parent string) int {
 			s.accept(fr, id)
 		case frameCancel:
 			s.cancelCall(id)
+		case frameRevoke:
+			s.revoke()
 		}
 	}
 }
@@ -127,6 +129,23 @@ func (s *childServer) cancelCall(id uint64) {
 		s.cancel()
 	}
 }
+
+// revoke answers the calls queued behind the running one without running
+// them: the parent gives them to another child. A call the runner takes
+// first runs as usual.
+func (s *childServer) revoke() {
+	for {
+		select {
+		case c := <-s.calls:
+			s.fail(c.id, errRevoked, errNotRun)
+		default:
+			return
+		}
+	}
+}
+
+// errRevoked answers a call that the parent revoked; the parent never shows it.
+var errRevoked = errors.New("pool: revoked before it started")
 
 // errNotStarted answers a queued call that was cancelled before its turn.
 var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.Canceled)

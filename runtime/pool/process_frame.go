@@ -24,6 +24,7 @@ const (
 	frameResult                 // child → parent: gob result
 	frameError                  // child → parent: error class, message
 	framePanic                  // child → parent: error class (errBroken or 0), panic value as text, stack
+	frameRevoke                 // parent → child: answer every queued call (not the running one) unrun; no payload
 )
 
 // Error classes of frameError: what errors.Is must still match in the parent.

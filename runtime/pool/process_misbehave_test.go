@@ -316,3 +316,56 @@ func TestProcessTaskSubprocessDiesWithAKilledParent(t *testing.T) {
 
 // must returns n, ignoring err.
 func must(n int, err error) int { return n }
+
+// procSpinZero spins for good on input 0, ignoring its ctx, and returns
+// every other input at once.
+var procSpinZero = RegisterProcess("pool_test.spinzero", func(_ context.Context, n int) (int, error) {
+	for n == 0 {
+	}
+	return n, nil
+})
+
+func TestProcessHungCallDoesNotHoldBackCallsQueuedBehindIt(t *testing.T) {
+	p := processPool(t, Workers(2), ProcessGrace(0))
+	in := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	t.Run("Map", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		done := make(chan struct{})
+		var out []int
+		var err error
+		go func() {
+			defer close(done)
+			out, err = procSpinZero.Map(ctx, p, in, Progress(func(done, _ int) {
+				if done == len(in)-1 {
+					cancel() // all but the spinning input have finished
+				}
+			}))
+		}()
+		within(t, "Map of the inputs that do not spin", done)
+		if !errors.Is(err, context.Canceled) || !slices.Equal(out, in) {
+			t.Errorf("Map = %v, %v; want %v and context.Canceled", out, err, in)
+		}
+	})
+	t.Run("Stream", func(t *testing.T) {
+		done := make(chan struct{})
+		var got []int
+		var errs []error
+		go func() {
+			defer close(done)
+			for v, err := range procSpinZero.Stream(t.Context(), p, slices.Values(in), Unordered()) {
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if got = append(got, v); len(got) == len(in)-1 {
+					break
+				}
+			}
+		}()
+		within(t, "Stream of the inputs that do not spin", done)
+		slices.Sort(got)
+		if !slices.Equal(got, in[1:]) || errs != nil {
+			t.Errorf("Stream yielded %v with errors %v; want %v", got, errs, in[1:])
+		}
+	})
+}

@@ -32,6 +32,11 @@ import (
 //     ProcessGrace to answer them all before it kills it, and the driver's
 //     pool worker is free at once.
 //   - MaxTasksPerWorker bounds the calls sent to a child, not only those run.
+//   - A call that runs far longer than its child takes per call (procStuck, or
+//     ten times the average) may ignore its ctx for good: the calls queued
+//     behind it are revoked (the child answers them unrun) and go back to the
+//     job, and a new driver takes them to another child. The driver of the
+//     slow call sends its child no more until that call returns.
 
 // A driver sizes its window to hold about procQueued of work, from the time a
 // child takes per call: from procMinWindow calls for slow ones (so that a
@@ -42,6 +47,7 @@ const (
 	procQueued    = 500 * time.Microsecond
 	procMinWindow = 2
 	procMaxWindow = 256
+	procStuck     = 100 * time.Millisecond
 )
 
 // Map calls the function with every element of args in p's child processes
@@ -156,7 +162,10 @@ type pipeJob[A, R any] struct {
 	items   chan procCall[A]
 	results chan streamItem[R]
 
+	nback atomic.Int32 // len(back), read without mu
+
 	mu       sync.Mutex
+	back     []procCall[A] // inputs a child gave back unrun, to be taken first
 	ended    bool
 	finished int // Map: inputs whose outcome is in
 	fed      int // Stream: inputs fed
@@ -176,12 +185,26 @@ func (j *pipeJob[A, R]) start(ctx context.Context) {
 }
 
 func (j *pipeJob[A, R]) newDriver() *pipeDriver[A, R] {
-	return &pipeDriver[A, R]{job: j, wake: make(chan struct{}, 1), wakeAt: -1, window: procMinWindow}
+	d := &pipeDriver[A, R]{job: j, wake: make(chan struct{}, 1), wakeAt: -1, window: procMinWindow}
+	d.stuck = time.NewTimer(time.Hour)
+	d.stuck.Stop()
+	return d
 }
 
 // take returns the next input without waiting; more is false when no input
-// will ever come.
+// will ever come (but one given back).
 func (j *pipeJob[A, R]) take() (c procCall[A], ok, more bool) {
+	if j.nback.Load() > 0 {
+		j.mu.Lock()
+		if len(j.back) > 0 {
+			c = j.back[0]
+			j.back = j.back[1:]
+			j.nback.Add(-1)
+			j.mu.Unlock()
+			return c, true, true
+		}
+		j.mu.Unlock()
+	}
 	if j.items == nil {
 		i := j.next.Add(1) - 1
 		if i >= int64(len(j.in)) {
@@ -226,6 +249,17 @@ func (j *pipeJob[A, R]) feed(s *streamJob[A, R], in iter.Seq[A]) {
 	}
 	s.complete = true
 	close(j.items)
+}
+
+// giveBack returns an input that a child gave back unrun to the job, for any
+// driver to take.
+func (j *pipeJob[A, R]) giveBack(c procCall[A]) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.ended {
+		j.back = append(j.back, c)
+		j.nback.Add(1)
+	}
 }
 
 // deliver records the outcome of input seq, unless the job has ended.
@@ -344,6 +378,12 @@ type pipeDriver[A, R any] struct {
 	window    int           // how many calls to keep queued in the child
 	perCall   time.Duration // the time a child takes per call, averaged
 	busySince time.Time     // the last reply, when more calls were pending behind it
+
+	headSince  time.Time   // when the oldest pending call became the oldest: about when it started
+	stuck      *time.Timer // fires when the oldest pending call may be stuck
+	revoked    bool        // the calls behind the oldest were revoked: send no more until it returns
+	revokeHead uint64      // the id of the oldest pending call when they were
+	revokeLeft int         // revoked calls not answered yet
 }
 
 // pendingCall is a call sent to a child and not answered.
@@ -418,83 +458,35 @@ func (d *pipeDriver[A, R]) first() (procCall[A], bool) {
 // MaxTasksPerWorker or died, or the job ends. It reports whether the driver
 // should go on with another child.
 func (d *pipeDriver[A, R]) session(c *child) bool {
-	j, s := d.job, d.job.set
+	j := d.job
 	d.mu.Lock()
 	d.pending, d.sent, d.ran, d.broken, d.wakeAt = d.pending[:0], 0, 0, false, -1
+	d.revoked, d.revokeLeft = false, 0
 	d.mu.Unlock()
 	c.setHandler(d)
+	defer d.stuck.Stop()
 	budget := math.MaxInt
-	if s.maxTasks > 0 {
-		budget = s.maxTasks - c.tasks
+	if j.set.maxTasks > 0 {
+		budget = j.set.maxTasks - c.tasks
 	}
-	var zero R
 	for {
-		// Add calls to the buffer of c's pipe until the window is full, then
-		// list them as pending before they are written: a reply may come at once.
-		d.mu.Lock()
-		room := min(d.window-len(d.pending), budget-d.sent)
-		if d.broken {
-			room = 0
-		}
-		d.mu.Unlock()
-		more := true
-		var batch []pendingCall[A]
-		for ; room > 0 && j.ctx.Err() == nil; room-- {
-			d.mu.Lock()
-			call, ok := procCall[A]{}, len(d.retry) > 0
-			if ok {
-				call = d.retry[0]
-				d.retry = d.retry[1:]
-			}
-			d.mu.Unlock()
-			if !ok {
-				if call, ok, more = j.take(); !ok {
-					break
-				}
-			}
-			c.nextID++
-			if err := c.w.add(frameCall, c.nextID, callFill(j.f.name, j.deadline), envelope[A]{call.arg}); err != nil {
-				// gob cannot encode it, and c's stream is broken: c gets no more.
-				j.deliver(call.seq, zero, fmt.Errorf("pool: sending a call of %s to a worker process: %w", j.f.name, err))
-				d.mu.Lock()
-				d.broken = true
-				d.mu.Unlock()
-				break
-			}
-			batch = append(batch, pendingCall[A]{id: c.nextID, call: call})
-		}
-		d.mu.Lock()
-		d.pending = append(d.pending, batch...)
-		d.sent += len(batch)
-		d.mu.Unlock()
-		wrote, err := c.w.writeOut()
-		d.mu.Lock()
-		if err == nil || wrote {
-			for i := len(d.pending) - 1; i >= 0 && !d.pending[i].written; i-- {
-				d.pending[i].written = true
-			}
-		}
-		n := len(d.pending)
-		if err != nil {
-			d.wakeAt = -1
-		} else if n == 0 {
-			ran, broken := d.ran, d.broken || d.sent >= budget
-			d.mu.Unlock()
-			s.release(c, ran, broken)
+		more := d.fill(c, budget)
+		next, err := d.flush(c, more, budget)
+		if next.release {
+			j.set.release(c, next.ran, next.broken)
 			return true
-		} else if !more || d.broken || d.sent >= budget {
-			d.wakeAt = 0
-		} else {
-			d.wakeAt = min(d.window/2, n-1)
 		}
-		canSend := err == nil && more && !d.broken && d.sent < budget && n < d.window
-		d.mu.Unlock()
 		if err != nil {
 			c.kill() // its pipe is gone: it is ending, or must
 		}
 		var items <-chan procCall[A]
-		if canSend {
+		if next.canSend {
 			items = j.items // nil for Map
+		}
+		var stuck <-chan time.Time
+		if next.stuckIn > 0 {
+			d.stuck.Reset(next.stuckIn)
+			stuck = d.stuck.C
 		}
 		select {
 		case <-d.wake:
@@ -504,6 +496,8 @@ func (d *pipeDriver[A, R]) session(c *child) bool {
 				d.retry = append(d.retry, call)
 				d.mu.Unlock()
 			}
+		case <-stuck:
+			d.revokeIfStuck(c)
 		case <-c.dead:
 			d.died(c)
 			return true
@@ -512,6 +506,112 @@ func (d *pipeDriver[A, R]) session(c *child) bool {
 			return false
 		}
 	}
+}
+
+// fill adds calls to the buffer of c's pipe until the window is full, and
+// lists them as pending before they are written: a reply may come at once.
+// more is false when no input is left to take.
+func (d *pipeDriver[A, R]) fill(c *child, budget int) (more bool) {
+	j := d.job
+	d.mu.Lock()
+	room := min(d.window-len(d.pending), budget-d.sent)
+	if d.broken || d.revoked {
+		room = 0
+	}
+	d.mu.Unlock()
+	more = true
+	var batch []pendingCall[A]
+	for ; room > 0 && j.ctx.Err() == nil; room-- {
+		d.mu.Lock()
+		call, ok := procCall[A]{}, len(d.retry) > 0
+		if ok {
+			call = d.retry[0]
+			d.retry = d.retry[1:]
+		}
+		d.mu.Unlock()
+		if !ok {
+			if call, ok, more = j.take(); !ok {
+				break
+			}
+		}
+		c.nextID++
+		if err := c.w.add(frameCall, c.nextID, callFill(j.f.name, j.deadline), envelope[A]{call.arg}); err != nil {
+			// gob cannot encode it, and c's stream is broken: c gets no more.
+			var zero R
+			j.deliver(call.seq, zero, fmt.Errorf("pool: sending a call of %s to a worker process: %w", j.f.name, err))
+			d.mu.Lock()
+			d.broken = true
+			d.mu.Unlock()
+			break
+		}
+		batch = append(batch, pendingCall[A]{id: c.nextID, call: call})
+	}
+	d.mu.Lock()
+	if len(d.pending) == 0 && len(batch) > 0 {
+		d.headSince = time.Now()
+	}
+	d.pending = append(d.pending, batch...)
+	d.sent += len(batch)
+	d.mu.Unlock()
+	return more
+}
+
+// sessionStep is what a session does after a flush: release its child, or
+// wait, with or without sending more, and for stuckIn before checking
+// whether the oldest call is stuck (0: do not check).
+type sessionStep struct {
+	release, broken bool
+	ran             int
+	canSend         bool
+	stuckIn         time.Duration
+}
+
+// flush writes the calls that fill added, and says what the session does next.
+func (d *pipeDriver[A, R]) flush(c *child, more bool, budget int) (sessionStep, error) {
+	wrote, err := c.w.writeOut()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err == nil || wrote {
+		for i := len(d.pending) - 1; i >= 0 && !d.pending[i].written; i-- {
+			d.pending[i].written = true
+		}
+	}
+	n := len(d.pending)
+	full := d.broken || d.revoked || d.sent >= budget
+	switch {
+	case err != nil:
+		d.wakeAt = -1
+	case n == 0:
+		return sessionStep{release: true, ran: d.ran, broken: d.broken || d.sent >= budget}, nil
+	case !more || full:
+		d.wakeAt = 0
+	default:
+		d.wakeAt = min(d.window/2, n-1)
+	}
+	next := sessionStep{canSend: err == nil && more && !full && n < d.window}
+	if err == nil && n > 1 && !d.revoked {
+		next.stuckIn = max(time.Until(d.headSince.Add(d.stuckAfter())), time.Millisecond)
+	}
+	return next, err
+}
+
+// stuckAfter is how long the oldest pending call may run before the calls
+// behind it are revoked. d.mu must be held.
+func (d *pipeDriver[A, R]) stuckAfter() time.Duration { return max(procStuck, 10*d.perCall) }
+
+// revokeIfStuck revokes the calls queued in c behind the oldest pending one
+// when that one has run for longer than stuckAfter: the child answers them
+// unrun, and they go back to the job for another driver (see handle).
+func (d *pipeDriver[A, R]) revokeIfStuck(c *child) {
+	d.mu.Lock()
+	if d.revoked || len(d.pending) < 2 || time.Since(d.headSince) < d.stuckAfter() {
+		d.mu.Unlock()
+		return
+	}
+	d.revoked, d.revokeHead, d.revokeLeft = true, d.pending[0].id, len(d.pending)-1
+	d.wakeAt = 0
+	d.mu.Unlock()
+	c.w.send(frameRevoke, c.nextID, nil) // if this fails the child is dying anyway
 }
 
 // handle takes a reply of c for the driver; see replyHandler.
@@ -535,22 +635,36 @@ func (d *pipeDriver[A, R]) handle(kind byte, id uint64, fr *frameReader) bool {
 	d.pending = slices.Delete(d.pending, i, i+1)
 	if r.notRun {
 		d.sent--
-		if j.ctx.Err() == nil {
-			d.retry = append(d.retry, p.call)
-		}
 	} else {
 		d.ran++
 	}
 	d.broken = d.broken || r.broken
 	d.futile = 0
-	d.measure(now)
+	if !r.notRun {
+		d.measure(now)
+	}
+	if len(d.pending) > 0 {
+		d.headSince = now
+	}
 	wake := d.wakeAt >= 0 && len(d.pending) <= d.wakeAt
 	if wake {
 		d.wakeAt = -1
 	}
+	helper := false
+	if d.revokeLeft > 0 && id > d.revokeHead {
+		d.revokeLeft--
+		helper = d.revokeLeft == 0
+	}
 	d.mu.Unlock()
-	if !r.notRun {
+	if r.notRun {
+		j.giveBack(p.call)
+	} else {
 		j.deliver(p.call.seq, v, r.err)
+	}
+	if helper && j.nback.Load() > 0 {
+		// The revoked calls are back in the job: start a driver for them,
+		// which takes a free child (this one is held by the stuck call).
+		j.pool.enqueue(j.ctx, j.newDriver(), nil)
 	}
 	if wake {
 		select {
