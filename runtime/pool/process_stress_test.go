@@ -73,29 +73,27 @@ func TestProcessCrashStress(t *testing.T) {
 	}
 }
 
-// helperEnv makes TestProcessHelperParent run as a parent program with a
-// process pool, for the tests that signal or kill it.
+// helperEnv makes this test binary run helperParent, for the tests that
+// signal or kill a parent program with a process pool.
 const helperEnv = "POOL_TEST_PROCESS_PARENT"
 
-// TestProcessHelperParent is not a test: it is the program that
-// TestProcessSIGINT* and TestProcessParentKilled* run in a child process. It
-// starts two children spinning in tasks that ignore their ctx, prints their
-// pids, and waits for its ctx: on the first SIGINT it closes the pool and
-// exits with status 130.
-func TestProcessHelperParent(t *testing.T) {
-	if os.Getenv(helperEnv) == "" {
-		t.Skip("the parent program of TestProcessSIGINT* and TestProcessParentKilled*")
-	}
+func init() { helperMains[helperEnv] = helperParent }
+
+// helperParent is the program that TestProcessSIGINT* and
+// TestProcessParentKilled* run in a child process. It starts two children
+// spinning in tasks that ignore their ctx, prints their pids, and waits for
+// its ctx: on the first SIGINT it closes the pool and exits with status 130.
+func helperParent() {
 	ctx, stop := InterruptContext(context.Background())
 	defer stop()
 	p := New(ctx, Workers(2), ProcessGrace(100*time.Millisecond))
 	for range 2 {
 		Submit(ctx, p, func(ctx context.Context) (int, error) { return procSpin.Call(ctx, p, 1) })
 	}
-	for len(children(t)) < 2 {
-		time.Sleep(time.Millisecond)
+	for len(childrenOf(os.Getpid())) < 2 {
+		time.Sleep(time.Millisecond) // polls /proc: no event says a child started
 	}
-	fmt.Println("children", strings.Trim(fmt.Sprint(children(t)), "[]"))
+	fmt.Println("children", strings.Trim(fmt.Sprint(childrenOf(os.Getpid())), "[]"))
 	<-ctx.Done()
 	closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -103,7 +101,7 @@ func TestProcessHelperParent(t *testing.T) {
 		fmt.Println("close:", err)
 		os.Exit(1)
 	}
-	if len(children(t)) > 0 {
+	if len(childrenOf(os.Getpid())) > 0 {
 		fmt.Println("children left")
 		os.Exit(1)
 	}
@@ -113,10 +111,10 @@ func TestProcessHelperParent(t *testing.T) {
 	os.Exit(0)
 }
 
-// startParent runs TestProcessHelperParent and returns it with its children's pids.
+// startParent runs helperParent and returns it with its children's pids.
 func startParent(t *testing.T) (*exec.Cmd, []int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestProcessHelperParent$")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {

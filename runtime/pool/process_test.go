@@ -291,14 +291,16 @@ func TestRegisterProcessPanicsOnADuplicateName(t *testing.T) {
 // children returns the pids of this process's children that have not ended.
 func children(t *testing.T) []int {
 	t.Helper()
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
-	if err != nil {
-		t.Fatal(err)
-	}
+	return childrenOf(os.Getpid())
+}
+
+// childrenOf returns the pids of parent's children that have not ended.
+func childrenOf(parent int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat") // the pattern is well-formed
 	var pids []int
 	for _, path := range stats {
 		pid, ppid, state, ok := procStat(path)
-		if ok && ppid == os.Getpid() && state != 'Z' {
+		if ok && ppid == parent && state != 'Z' {
 			pids = append(pids, pid)
 		}
 	}
