@@ -15,6 +15,7 @@ type config struct {
 
 	processGrace      time.Duration // process mode: see process.go
 	maxTasksPerWorker int
+	transport         Transport // nil: the pool's own child processes
 }
 
 func newConfig(opts []Option) config {

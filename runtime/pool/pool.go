@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/poolgen/poolgen/runtime/internal/proc"
 )
 
 // A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
@@ -48,7 +50,7 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
-	procs      *processSet // process mode's children, made on first use (process_set.go)
+	procs      *proc.Set // process mode's children, made on first use (process_set.go)
 
 	stats counters
 }

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package pool
+package proc
 
 import "syscall"
 

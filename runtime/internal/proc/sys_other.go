@@ -1,13 +1,13 @@
 //go:build !unix
 
-package pool
+package proc
 
 import (
 	"os"
 	"syscall"
 )
 
-const processSupported = false
+const supported = false
 
 func childSysProcAttr() *syscall.SysProcAttr { return nil }
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package pool
+package proc
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-const processSupported = true
+const supported = true
 
 // childSysProcAttr puts a child in a process group of its own, so that Ctrl+C
 // in a terminal reaches the parent alone, and on Linux asks the kernel to kill

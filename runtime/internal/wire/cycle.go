@@ -1,4 +1,4 @@
-package pool
+package wire
 
 import (
 	"encoding"
@@ -22,9 +22,6 @@ func checkCycles(v any) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || !mayCycle(rv.Type()) {
 		return nil
-	}
-	if _, ok := v.(interface{ isEnvelope() }); ok {
-		rv = rv.Field(0) // the path starts at the value inside
 	}
 	w := cycleWalk{onPath: map[cycleKey]bool{}, done: map[cycleKey]bool{}}
 	if w.walk(rv) {

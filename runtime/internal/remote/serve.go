@@ -1,0 +1,157 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/poolgen/poolgen/runtime/internal/wire"
+)
+
+// Func is a registered function as the engine runs it: it decodes its
+// argument, calls the typed function and encodes its result.
+type Func func(ctx context.Context, arg []byte) ([]byte, error)
+
+// registry maps the names given to Register to their functions.
+var registry = struct {
+	mu    sync.Mutex
+	funcs map[string]Func
+}{funcs: map[string]Func{}}
+
+// Register makes fn callable as name on every worker of this program. It
+// panics when name is already registered.
+func Register(name string, fn Func) {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if _, dup := registry.funcs[name]; dup {
+		panic(fmt.Sprintf("pool: RegisterProcess: %q is already registered", name))
+	}
+	registry.funcs[name] = fn
+}
+
+// lookup returns the function registered as name, or nil.
+func lookup(name string) Func {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	return registry.funcs[name]
+}
+
+// A Server is the worker's side: it runs the calls that reach it on one
+// runner goroutine, one at a time, in order, and sends each reply before it
+// starts the next call, so that a crash loses no finished result. Accept,
+// CancelUpTo and Revoke come from the goroutine that reads the calls, which
+// never waits: a cancel reaches a running call at once.
+type Server struct {
+	reply func(m *wire.Msg) // sends a reply; safe for concurrent use
+	calls chan wire.Msg
+
+	mu         sync.Mutex
+	curID      uint64             // the call running now, 0 when none
+	cancel     context.CancelFunc // its ctx's
+	canceledTo uint64             // every call up to this id is cancelled
+}
+
+// NewServer returns a server that queues up to queue calls and sends
+// replies with reply. Run runs them.
+func NewServer(queue int, reply func(m *wire.Msg)) *Server {
+	return &Server{reply: reply, calls: make(chan wire.Msg, queue)}
+}
+
+// Accept queues a call, or answers it at once when no function is
+// registered under its name. m's bytes are copied.
+func (s *Server) Accept(m *wire.Msg) {
+	if lookup(m.Name) == nil {
+		s.reply(&wire.Msg{Kind: wire.KindError, ID: m.ID, Text: fmt.Sprintf("pool: no function is registered as %q in the worker process (was its package linked into %s?)", m.Name, os.Args[0])})
+		return
+	}
+	c := *m
+	c.Value = append([]byte(nil), m.Value...)
+	s.calls <- c
+}
+
+// CancelUpTo cancels every call up to id: the running one's ctx now, the
+// queued ones before they start.
+func (s *Server) CancelUpTo(id uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.canceledTo = max(s.canceledTo, id)
+	if s.curID != 0 && s.curID <= id {
+		s.cancel()
+	}
+}
+
+// Revoke answers the calls queued behind the running one unrun: the parent
+// gives them to another worker. A call the runner takes first runs as usual.
+func (s *Server) Revoke() {
+	for {
+		select {
+		case c := <-s.calls:
+			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.ID, Text: "pool: revoked before it started"})
+		default:
+			return
+		}
+	}
+}
+
+// errNotStarted answers a queued call that was cancelled before its turn.
+var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.Canceled)
+
+// Run runs the calls one at a time and sends each one's reply; it never
+// returns. A call cancelled while queued is answered without running.
+func (s *Server) Run() {
+	for c := range s.calls {
+		ctx, cancel := context.WithCancel(context.Background())
+		if c.Deadline != 0 {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.Deadline))
+		}
+		s.mu.Lock()
+		if c.ID <= s.canceledTo {
+			s.mu.Unlock()
+			cancel()
+			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.ID, Class: wire.ClassCanceled, Text: errNotStarted.Error()})
+			continue
+		}
+		s.curID, s.cancel = c.ID, cancel
+		s.mu.Unlock()
+
+		v, err := runRecovered(ctx, lookup(c.Name), c.Value)
+
+		s.mu.Lock()
+		s.curID, s.cancel = 0, nil
+		s.mu.Unlock()
+		cancel()
+		s.reply(replyOf(c.ID, v, err))
+	}
+}
+
+// runRecovered calls fn and turns a panic into a *wire.Panic.
+func runRecovered(ctx context.Context, fn Func, arg []byte) (v []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &wire.Panic{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx, arg)
+}
+
+// replyOf is the reply to call id that returned v and err.
+func replyOf(id uint64, v []byte, err error) *wire.Msg {
+	var p *wire.Panic
+	switch {
+	case err == nil:
+		return &wire.Msg{Kind: wire.KindResult, ID: id, Value: v}
+	case errors.As(err, &p):
+		return &wire.Msg{Kind: wire.KindPanic, ID: id, Text: fmt.Sprint(p.Value), Stack: p.Stack}
+	}
+	class := wire.ClassPlain
+	if errors.Is(err, context.DeadlineExceeded) {
+		class = wire.ClassDeadline
+	} else if errors.Is(err, context.Canceled) {
+		class = wire.ClassCanceled
+	}
+	return &wire.Msg{Kind: wire.KindError, ID: id, Class: class, Text: err.Error()}
+}
