@@ -4,7 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 
-	"github.com/poolgen/poolgen/gen"
+	"github.com/poolgen/poolgen/internal/directive"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -23,7 +23,7 @@ func findWorkers(info *types.Info, file *ast.File) []*worker {
 	ast.Inspect(file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncDecl:
-			if opts, ok := gen.WorkerDirective(n); ok && n.Body != nil {
+			if opts, ok := directive.Of(n); ok && n.Body != nil {
 				w := &worker{body: n.Body, nocontext: opts.NoContext}
 				if !opts.NoContext {
 					w.ctx, w.ctxField = ctxParam(info, n.Type)
