@@ -4,13 +4,13 @@
 //	poolvet ./...
 //	go vet -vettool=$(command -v poolvet) ./...
 //
-// What it reports, how deep it looks and how to silence a report are in the
-// documentation of package github.com/poolgen/poolgen/gen/vet.
+// poolvet -help prints the manual, which is the documentation of package
+// github.com/poolgen/poolgen/poolvet.
 package main
 
 import (
-	"github.com/poolgen/poolgen/gen/vet"
+	"github.com/poolgen/poolgen/poolvet"
 	"golang.org/x/tools/go/analysis/singlechecker"
 )
 
-func main() { singlechecker.Main(vet.Analyzer) }
+func main() { singlechecker.Main(poolvet.Analyzer) }

@@ -1,4 +1,4 @@
-package vet
+package poolvet
 
 import (
 	"go/ast"

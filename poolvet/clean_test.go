@@ -1,4 +1,4 @@
-package vet_test
+package poolvet_test
 
 import (
 	"cmp"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/poolgen/poolgen/gen/vet"
+	"github.com/poolgen/poolgen/poolvet"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/checker"
 	"golang.org/x/tools/go/packages"
@@ -31,7 +31,7 @@ func TestNoReportsOnGoodCode(t *testing.T) {
 		"examples/forever/main.go": {`^time\.Sleep cannot be interrupted`},
 	}
 	for file := range want {
-		src, err := os.ReadFile(filepath.Join("../..", file))
+		src, err := os.ReadFile(filepath.Join("..", file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestNoReportsOnGoodCode(t *testing.T) {
 // file that a test variant of its package repeats counts once.
 func reports(t *testing.T, tests bool, patterns ...string) map[string][]string {
 	t.Helper()
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func reports(t *testing.T, tests bool, patterns ...string) map[string][]string {
 	if packages.PrintErrors(pkgs) > 0 || len(pkgs) == 0 {
 		t.Fatalf("loading %v failed", patterns)
 	}
-	graph, err := checker.Analyze([]*analysis.Analyzer{vet.Analyzer}, pkgs, nil)
+	graph, err := checker.Analyze([]*analysis.Analyzer{poolvet.Analyzer}, pkgs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
-package vet
+package poolvet
 
 import (
+	_ "embed"
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -15,19 +17,31 @@ var Analyzer = &analysis.Analyzer{
 	Run:  run,
 }
 
-// doc is what poolvet -help prints.
-const doc = `report waits in poolgen worker bodies that no context can interrupt
+//go:embed doc.go
+var docFile string
 
-In //poolgen:worker functions and in func literals passed to pool.Submit,
-pool.Map and pool.Stream, poolvet reports time.Sleep; channel sends,
-receives and ranges outside a select with a case <-ctx.Done() or a default;
-sync.WaitGroup.Wait and sync.Cond.Wait; calls with a twin that takes a ctx
-(http.Get, http.NewRequest, exec.Command, net.Dial, (*sql.DB).Query, and any
-M with an MContext), with a fix where the rewrite is mechanical; and a ctx
-parameter never used by a body that loops or waits.
+// doc is the "# Analyzer poolvet" section of doc.go's package comment, which
+// poolvet -help prints; its first line, without "poolvet: ", is the title.
+var doc = analyzerDoc(docFile, "poolvet")
 
-A comment //poolvet:ignore <reason> on the line before silences the reports
-on that line; the reason is required.`
+// analyzerDoc returns the section headed "# Analyzer name" of the package
+// comment in src, up to the end of the comment, in plain text, with "name: "
+// cut from its first line. It panics when src has no such section.
+func analyzerDoc(src, name string) string {
+	var lines []string
+	for line := range strings.Lines(src) {
+		text, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "//")
+		if !ok {
+			break // the package clause
+		}
+		lines = append(lines, strings.TrimPrefix(text, " "))
+	}
+	_, section, ok := strings.Cut(strings.Join(lines, "\n"), "# Analyzer "+name+"\n\n")
+	if !ok {
+		panic("doc.go has no section # Analyzer " + name)
+	}
+	return strings.TrimPrefix(section, name+": ")
+}
 
 // run finds the workers of every hand-written file and checks each one.
 func run(pass *analysis.Pass) (any, error) {

@@ -1,15 +1,19 @@
-// Package vet defines poolvet's Analyzer, which reports waits in the bodies
-// of poolgen workers that no context can interrupt. The runtime makes such a
+// Package poolvet defines an Analyzer that reports waits in the bodies of
+// poolgen workers that no context can interrupt. The runtime makes such a
 // wait impossible on the pool itself; a worker's body is the last place one
-// can hide. cmd/poolvet runs it, on its own or through go vet:
+// can hide. Command poolvet runs it, on its own or through go vet:
 //
 //	poolvet ./...
 //	go vet -vettool=$(command -v poolvet) ./...
 //
+// # Analyzer poolvet
+//
+// poolvet: report waits in poolgen worker bodies that no context can interrupt
+//
 // # Workers
 //
 // A worker is a function with a //poolgen:worker directive (read with the
-// directive parser of package gen), or a func literal passed as the fn
+// directive parser that poolgen uses), or a func literal passed as the fn
 // argument of pool.Submit, pool.Map or pool.Stream. The runtime is recognised
 // by its import path, github.com/poolgen/poolgen/runtime/pool, through types:
 // another package named pool, or a local func named Submit, is not it. Its
@@ -73,4 +77,4 @@
 // reports on that line. The reason is required: a //poolvet:ignore without one
 // is itself reported and silences nothing, and so is one written after code,
 // at the end of a line, where it would seem to silence its own line.
-package vet
+package poolvet
