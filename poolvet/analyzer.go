@@ -12,9 +12,10 @@ import (
 // Analyzer reports waits in worker bodies that no ctx can interrupt; the
 // package comment says what it reports and how deep it looks.
 var Analyzer = &analysis.Analyzer{
-	Name: "poolvet",
-	Doc:  doc,
-	Run:  run,
+	Name:      "poolvet",
+	Doc:       doc,
+	Run:       run,
+	FactTypes: []analysis.Fact{new(processWorkers)},
 }
 
 //go:embed doc.go
@@ -43,8 +44,13 @@ func analyzerDoc(src, name string) string {
 	return strings.TrimPrefix(section, name+": ")
 }
 
-// run finds the workers of every hand-written file and checks each one.
+// run finds the workers of every hand-written file and checks each one, and
+// when the package runs isolate=process workers, its main or TestMain.
 func run(pass *analysis.Pass) (any, error) {
+	where := registersProcess(pass)
+	if where != "" && pass.Pkg.Name() != "main" { // no package imports a main package
+		pass.ExportPackageFact(&processWorkers{Where: where})
+	}
 	for _, file := range pass.Files {
 		if ast.IsGenerated(file) {
 			continue // its author is a tool; poolvet checks the worker it calls
@@ -52,6 +58,9 @@ func run(pass *analysis.Pass) (any, error) {
 		r := newReporter(pass, file)
 		for _, w := range findWorkers(pass.TypesInfo, file) {
 			checkWorker(r, w)
+		}
+		if where != "" {
+			checkProcessMain(r, file, where)
 		}
 	}
 	return nil, nil

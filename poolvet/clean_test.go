@@ -78,7 +78,7 @@ func reports(t *testing.T, tests bool, patterns ...string) map[string][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &packages.Config{Mode: packages.LoadSyntax, Dir: root, Tests: tests}
+	cfg := &packages.Config{Mode: packages.LoadAllSyntax, Dir: root, Tests: tests}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		t.Fatal(err)

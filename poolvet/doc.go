@@ -71,6 +71,27 @@
 // calls into other functions. So it misses some waits, on purpose: a report
 // must point at code that is wrong.
 //
+// # Programs with process workers
+//
+// A pool runs an isolate=process worker in a child process that re-executes
+// the program's binary, and pool.ProcessMain, first in main (or TestMain),
+// turns that child into a server of tasks. Without it, each child runs main
+// (or the whole test suite, side effects included) before it fails. So
+// poolvet reports a func main of package main, or a func TestMain(*testing.M)
+// in a test file, whose first statement is not a call of pool.ProcessMain,
+// in a package that runs process workers: one that calls
+// pool.RegisterProcess, as poolgen's output for isolate=process does
+// (generated files count here), or that imports, directly or not, a package
+// that does. The fix inserts pool.ProcessMain() first, and removes a later
+// call of it from main's statements, when the file imports the runtime.
+//
+// A program that imports such a package but never starts its workers is
+// reported too: ProcessMain returns at once in a process that is not a
+// pool's child, so the call costs nothing there. Finding the registration
+// through imports uses analysis facts: under go vet they are computed once
+// per package, but poolvet run on its own type-checks every dependency from
+// source (a few seconds for this repository).
+//
 // # Silencing a report
 //
 // A comment //poolvet:ignore reason on the line before a report silences the

@@ -16,6 +16,13 @@ func TestAnalyzer(t *testing.T) {
 		"sleep", "channels", "waits", "twins", "unusedctx", "ignore", "nocontext", "depth", "notpool", "generated")
 }
 
+// TestProcessMain checks the report of a main or TestMain that does not call
+// pool.ProcessMain first in a program with isolate=process workers, found
+// through imports, and its fix.
+func TestProcessMain(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), poolvet.Analyzer, "processmain/...")
+}
+
 // TestDocIsTheManual checks that the Analyzer's Doc is doc.go's section
 // "# Analyzer poolvet": a title line, then the manual.
 func TestDocIsTheManual(t *testing.T) {

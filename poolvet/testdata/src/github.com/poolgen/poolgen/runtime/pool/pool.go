@@ -33,3 +33,16 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 }
 
 func (f *Future[T]) Done() <-chan struct{} { return nil }
+
+func ProcessMain() {}
+
+type ProcessFunc[A, R any] struct{}
+
+func RegisterProcess[A, R any](name string, fn func(context.Context, A) (R, error)) *ProcessFunc[A, R] {
+	return nil
+}
+
+func (f *ProcessFunc[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error) {
+	var zero R
+	return zero, nil
+}
