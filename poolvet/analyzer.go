@@ -9,8 +9,10 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// Analyzer reports waits in worker bodies that no ctx can interrupt; the
-// package comment says what it reports and how deep it looks.
+// Analyzer reports waits in worker bodies that no ctx can interrupt, and a
+// main or TestMain that does not call pool.ProcessMain first in a program
+// with isolate=process workers; the package comment says what it reports and
+// how deep it looks.
 var Analyzer = &analysis.Analyzer{
 	Name:      "poolvet",
 	Doc:       doc,
