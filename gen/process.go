@@ -3,14 +3,16 @@ package gen
 import (
 	"go/token"
 	"go/types"
+
+	"github.com/poolgen/poolgen/internal/directive"
 )
 
 // checkProcess checks that a worker with isolate=process can run in a child
 // process: the child looks it up by a name that must fix its types, and its
 // inputs and results cross the process boundary with encoding/gob.
-func (b *builder) checkProcess(w *work, sig *types.Signature, opts options) {
+func (b *builder) checkProcess(w *work, sig *types.Signature, opts directive.Options) {
 	if len(w.TypeParams) > 0 {
-		b.errs.errorf(opts.at["isolate"], "option isolate=process: %s is generic, but a child process finds a worker by a name, which cannot carry type arguments", w.Title)
+		b.errs.errorf(opts.At["isolate"], "option isolate=process: %s is generic, but a child process finds a worker by a name, which cannot carry type arguments", w.Title)
 	}
 	if recv := sig.Recv(); recv != nil {
 		b.checkGob("receiver", w.Recv.Name, recv.Type(), recv.Pos())

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/poolgen/poolgen/internal/directive"
 )
 
 // A work is a Worker being built, with what naming it still needs.
@@ -22,13 +24,13 @@ type work struct {
 }
 
 // worker checks the function d annotates and describes it, reporting what is wrong.
-func (b *builder) worker(d directive) (*work, bool) {
-	obj, _ := b.info.Defs[d.fn.Name].(*types.Func)
+func (b *builder) worker(d directive.Directive) (*work, bool) {
+	obj, _ := b.info.Defs[d.Func.Name].(*types.Func)
 	if obj == nil {
 		return nil, false
 	}
 	sig := obj.Type().(*types.Signature)
-	w := &work{pos: b.fset.Position(d.fn.Name.Pos()), decl: d.fn, idents: map[string]bool{}}
+	w := &work{pos: b.fset.Position(d.Func.Name.Pos()), decl: d.Func, idents: map[string]bool{}}
 	w.Func, w.Title, w.base = obj.Name(), obj.Name(), obj.Name()
 	w.exported = obj.Exported()
 	if sig.Recv() == nil && w.Func == "init" || w.Func == "_" {
@@ -45,34 +47,34 @@ func (b *builder) worker(d directive) (*work, bool) {
 		b.checkValid(w.decl, "receiver", recv.Name(), recv.Type(), recv.Pos())
 		w.Recv = &Param{Name: recv.Name(), Field: "Recv", Type: b.typ(w, recv.Type())}
 	}
-	if d.opts.name != "" {
-		w.base = d.opts.name
+	if d.Opts.Name != "" {
+		w.base = d.Opts.Name
 		if w.exported && !token.IsExported(upperFirst(w.base)) {
-			b.errs.errorf(d.opts.at["name"], "option name=%s: %s is exported, so its generated names must be too, which needs a name whose first letter has an upper case, as in name=Thumb", w.base, w.Title)
+			b.errs.errorf(d.Opts.At["name"], "option name=%s: %s is exported, so its generated names must be too, which needs a name whose first letter has an upper case, as in name=Thumb", w.base, w.Title)
 		}
 	}
-	w.Timeout = d.opts.timeout
-	first := b.context(w, sig, d.opts)
+	w.Timeout = d.Opts.Timeout
+	first := b.context(w, sig, d.Opts)
 	w.Params = b.params(w, sig, first)
 	w.Results, w.Error = b.results(w, sig)
-	if d.opts.process {
+	if d.Opts.Process {
 		w.Process = b.pkg.Path() + "." + w.Title
-		b.checkProcess(w, sig, d.opts)
+		b.checkProcess(w, sig, d.Opts)
 	}
 	return w, len(b.errs) == n
 }
 
 // context checks the worker's leading context.Context against its options and
 // returns the index of the first parameter after it.
-func (b *builder) context(w *work, sig *types.Signature, opts options) int {
+func (b *builder) context(w *work, sig *types.Signature, opts directive.Options) int {
 	params := sig.Params()
 	hasCtx := params.Len() > 0 && isContext(params.At(0).Type())
 	switch {
-	case opts.nocontext && hasCtx:
-		b.errs.errorf(opts.at["nocontext"], "option nocontext, but %s takes a context.Context first", w.Title)
-	case opts.nocontext && opts.timeout > 0:
-		b.errs.errorf(opts.at["timeout"], "option timeout= needs a context.Context parameter to carry the deadline; it cannot go with nocontext")
-	case opts.nocontext:
+	case opts.NoContext && hasCtx:
+		b.errs.errorf(opts.At["nocontext"], "option nocontext, but %s takes a context.Context first", w.Title)
+	case opts.NoContext && opts.Timeout > 0:
+		b.errs.errorf(opts.At["timeout"], "option timeout= needs a context.Context parameter to carry the deadline; it cannot go with nocontext")
+	case opts.NoContext:
 		return 0
 	case hasCtx:
 		w.Context = true

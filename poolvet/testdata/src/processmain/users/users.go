@@ -1,0 +1,2 @@
+// Package users has no workers; its external tests use thumbs.
+package users
