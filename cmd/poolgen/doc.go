@@ -125,8 +125,10 @@ that dies during a call fails that call alone with a *pool.WorkerExitError;
 the calls queued behind it had not started, and run in a fresh child.
 
 Inputs and results travel with encoding/gob, so poolgen rejects, at the input
-or result and naming the field, a channel, a func, an unsafe.Pointer or a
-struct with no exported fields anywhere in them, and generic workers.
+or result and naming the field, a channel, a func, an unsafe.Pointer or an
+unexported struct field (which gob would drop) anywhere in them, unless the
+type holding it encodes itself (gob.GobEncoder or encoding.BinaryMarshaler,
+on the type or its pointer); and generic workers.
 Interface values need gob.Register of their dynamic types. timeout= applies
 in the parent, and the deadline reaches the child's ctx.
 

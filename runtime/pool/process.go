@@ -123,7 +123,7 @@ func (f *ProcessFunc[A, R]) Name() string { return f.name }
 // Submit, Map and Stream); it works from any goroutine.
 func (f *ProcessFunc[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error) {
 	var out envelope[R]
-	if err := p.processes().run(ctx, f.name, envelope[A]{arg}, func(dec *gob.Decoder) error { return dec.Decode(&out) }); err != nil {
+	if err := p.processes().run(ctx, f.name, &envelope[A]{arg}, func(dec *gob.Decoder) error { return dec.Decode(&out) }); err != nil {
 		var zero R
 		return zero, err
 	}
@@ -139,7 +139,7 @@ func (f *ProcessFunc[A, R]) decode(dec *gob.Decoder) (func(context.Context) (any
 	}
 	return func(ctx context.Context) (any, error) {
 		v, err := f.fn(ctx, in.V)
-		return envelope[R]{v}, err
+		return &envelope[R]{v}, err
 	}, nil
 }
 
@@ -149,7 +149,9 @@ type processEntry interface {
 }
 
 // envelope wraps every value on the wire: gob cannot send a nil pointer or an
-// empty struct at the top level, but can as a field.
+// empty struct at the top level, but can as a field. It is sent through a
+// pointer, which makes V addressable: gob calls a GobEncode or MarshalBinary
+// with a pointer receiver only on an addressable value.
 type envelope[T any] struct{ V T }
 
 // WorkerExitError is the error of a task whose child process died while

@@ -453,7 +453,7 @@ func (d *pipeDriver[A, R]) session(c *child) bool {
 				}
 			}
 			c.nextID++
-			if err := c.w.add(frameCall, c.nextID, callFill(j.f.name, j.deadline), envelope[A]{call.arg}); err != nil {
+			if err := c.w.add(frameCall, c.nextID, callFill(j.f.name, j.deadline), &envelope[A]{call.arg}); err != nil {
 				// gob cannot encode it, and c's stream is broken: c gets no more.
 				j.deliver(call.seq, zero, fmt.Errorf("pool: sending a call of %s to a worker process: %w", j.f.name, err))
 				d.mu.Lock()
