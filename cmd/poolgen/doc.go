@@ -37,7 +37,8 @@ files that only some -tags select, run poolgen with the tags you build with.
 
 Flags:
 
-	-output file  the generated file's name in each package directory (default poolgen_gen.go)
+	-output file  the generated file's name in each package directory (default poolgen_gen.go);
+	              a .go file, not _test.go, not starting with _ or . (the go command ignores those)
 	-check        write nothing; exit 1, showing a short diff, when a file is missing, stale or left over
 	-tags list    comma-separated build tags, as for go build
 
