@@ -162,8 +162,11 @@ func (b *builder) declared(files []*ast.File) (decls, imports map[string]token.P
 // names). It also drops the compiler's errors that go list reports for p when
 // it builds export data ("# path" and the compiler's output): they are about
 // the files as on disk, out included, and go/packages' type check of p reports
-// the rest.
+// the rest. When p has syntax errors, they are all it returns.
 func loadErrors(p *packages.Package, out string, ours map[string]bool, others map[string]map[string]bool) ErrorList {
+	if errs := syntaxErrors(p, out); len(errs) > 0 {
+		return errs
+	}
 	var errs ErrorList
 	for _, e := range p.Errors {
 		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath+"\n") && p.TypesInfo != nil {

@@ -130,3 +130,53 @@ func otherPackageName(files []string, out, def string) string {
 	}
 	return def
 }
+
+// syntaxErrors returns the syntax errors of p's files, but not of out: as the
+// go command reports them (the compiler's lines in the error of go list, which
+// built p), or, when go list did not build p, go/parser's first error in each
+// file. It returns nil when there are none. A type check of broken syntax only
+// adds errors that follow from it, some without a position, so they are left
+// out.
+func syntaxErrors(p *packages.Package, out string) ErrorList {
+	var parsed, compiled ErrorList
+	seen := map[string]bool{}
+	for _, e := range p.Errors {
+		switch {
+		case e.Kind == packages.ParseError:
+			pos := parsePos(e.Pos)
+			if pos.Filename != out && !seen[pos.Filename] {
+				seen[pos.Filename] = true
+				parsed = append(parsed, Error{Pos: pos, Msg: e.Msg})
+			}
+		case e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath+"\n"):
+			compiled = append(compiled, compilerErrors(p.Dir, e.Msg, out)...)
+		}
+	}
+	if len(parsed) == 0 {
+		return nil
+	}
+	if len(compiled) > 0 {
+		return compiled.Sort()
+	}
+	return parsed.Sort()
+}
+
+// compilerErrors returns the errors in msg, the compiler's output for the
+// package in dir ("# path", then "./p.go:10:9: syntax error: ..." a line),
+// but not those in out. The compiler names a file relative to the go
+// command's directory; every file of a package is in dir.
+func compilerErrors(dir, msg, out string) ErrorList {
+	var errs ErrorList
+	for _, line := range strings.Split(msg, "\n")[1:] {
+		at, text, ok := strings.Cut(line, ": ")
+		pos := parsePos(at)
+		if !ok || pos.Line == 0 || strings.HasPrefix(line, "\t") {
+			continue // not an error's first line
+		}
+		pos.Filename = filepath.Join(dir, filepath.Base(pos.Filename))
+		if pos.Filename != out {
+			errs = append(errs, Error{Pos: pos, Msg: text})
+		}
+	}
+	return errs
+}
