@@ -280,11 +280,35 @@ func (b *builder) ignoredNames(p *packages.Package, out string, decls, imports m
 	}
 }
 
-// IsGenerated reports whether src is poolgen's output: it starts with the line
-// [Header] (which may be all there is, in a file cut short).
+// IsGenerated reports whether src is poolgen's output: a line [Header] comes
+// before the package clause, after nothing but blank lines and comments (a
+// license header), which is Go's rule for generated files
+// (https://go.dev/s/generatedcode) applied to poolgen's marker. A file cut
+// short after the marker counts.
 func IsGenerated(src []byte) bool {
-	rest, ok := bytes.CutPrefix(src, []byte(Header))
-	return ok && (len(rest) == 0 || rest[0] == '\n' || bytes.HasPrefix(rest, []byte("\r\n")))
+	inBlock := false // in a /* */ comment
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimRight(line, "\r\n")
+		if inBlock {
+			end := bytes.Index(line, []byte("*/"))
+			if end < 0 {
+				continue
+			}
+			inBlock, line = false, line[end+2:]
+		}
+		line = bytes.TrimLeft(line, " \t")
+		switch {
+		case string(line) == Header:
+			return true
+		case len(line) == 0 || bytes.HasPrefix(line, []byte("//")):
+		case bytes.HasPrefix(line, []byte("/*")) && !bytes.Contains(line[2:], []byte("*/")):
+			inBlock = true
+		case bytes.HasPrefix(line, []byte("/*")) && bytes.HasSuffix(line, []byte("*/")):
+		default:
+			return false // the package clause, or other text
+		}
+	}
+	return false
 }
 
 // mapKeys returns the keys of m.

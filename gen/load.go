@@ -27,7 +27,7 @@ const Mode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax |
 
 // Load loads the packages matching patterns ("." when there are none), with one
 // call to go/packages after a go list of their files. It ignores poolgen's own
-// previous output, a file named cfg.Output that starts with [Header], so that a
+// previous output, a file named cfg.Output that [IsGenerated] accepts, so that a
 // stale or broken generated file never stops it from being regenerated: the
 // file is read as its package clause alone, and when that clause is missing
 // or stale (a file cut short, a renamed package), the go command sees the file
@@ -77,7 +77,7 @@ const hidden = "//go:build ignore\n\npackage ignore\n"
 
 // hideOutputs lists the packages matching patterns and returns an overlay that
 // hides from the go command the previous output of each (the file named output
-// in its directory, when it starts with [Header]) where it would stop the
+// in its directory, when [IsGenerated]) where it would stop the
 // load: when it has no package clause (a file cut short) or another package
 // clause than the package's other files (a renamed package). Other outputs
 // stay visible, since hiding a file costs the go command its build cache for
