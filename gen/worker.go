@@ -172,11 +172,12 @@ func recvTypeName(t types.Type) string {
 }
 
 // fieldName is the struct field for a parameter or result: its name
-// capitalized, or prefix and its index when it has no name or when
-// capitalizing does not export it (_a, 日本): an unexported field would not
-// cross gob nor be usable from other packages.
+// capitalized, with Go's initialisms (url gives URL, userId UserID), or prefix
+// and its index when it has no name or when capitalizing does not export it
+// (_a, 日本): an unexported field would not cross gob nor be usable from other
+// packages.
 func fieldName(name, prefix string, i int) string {
-	if field := upperFirst(name); token.IsExported(field) {
+	if field := exportedName(name); token.IsExported(field) {
 		return field
 	}
 	return prefix + strconv.Itoa(i)
@@ -186,12 +187,6 @@ func fieldName(name, prefix string, i int) string {
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// lowerFirst returns s with its first letter in lower case.
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // relPos formats a position for a message about another position in the same

@@ -45,7 +45,10 @@ Flags:
 # Workers
 
 A worker takes a context.Context first. Its wrappers are named after it:
-Submit<Name>, Map<Name>, Stream<Name>, and exported when it is.
+Submit<Name>, Map<Name>, Stream<Name>, and exported when it is. Generated
+names spell initialisms in one case, as Go does (golint's list), in each
+camelCase word: a worker fetchUrl gets submitFetchURL, a parameter userId the
+field UserID.
 
   - Map and Stream take one element per call. With several inputs the element is
     <Name>Args, a struct whose fields are the capitalized parameter names (Arg0,
