@@ -96,6 +96,7 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 	}
 	b := newBuilder(p)
 	works, dirs := b.works(p.Syntax)
+	b.checkTestFiles(p.Dir)
 	if dirs == 0 && len(b.errs) == 0 && len(p.Syntax) > 0 {
 		return nil, nil // nothing for poolgen here, broken or not
 	}

@@ -115,7 +115,7 @@ func (b *builder) params(w *work, sig *types.Signature, first int) []Param {
 func (b *builder) results(w *work, sig *types.Signature) ([]Param, bool) {
 	res := sig.Results()
 	n := res.Len()
-	hasErr := n > 0 && types.Identical(res.At(n-1).Type(), types.Universe.Lookup("error").Type())
+	hasErr := n > 0 && isError(res.At(n-1).Type())
 	if hasErr {
 		n--
 	}
@@ -123,6 +123,9 @@ func (b *builder) results(w *work, sig *types.Signature) ([]Param, bool) {
 	var list []Param
 	for i := range n {
 		v := res.At(i)
+		if isError(v.Type()) {
+			b.errs.errorf(b.fset.Position(v.Pos()), "%s returns an error before its last result: only a final error fails a call, this one would be returned as a value; put the error last, as in (T, error)", w.Title)
+		}
 		b.checkValid(w.decl, "result", v.Name(), v.Type(), v.Pos())
 		p := Param{Name: v.Name(), Field: fieldName(v.Name(), "R", i), Type: b.typ(w, v.Type())}
 		b.checkField(fields, p.Field, "result "+p.Name, "Result", v.Pos())
@@ -152,6 +155,11 @@ func (b *builder) typeParams(w *work, sig *types.Signature) []TypeParam {
 		list = append(list, TypeParam{Name: tp.Obj().Name(), Constraint: b.typ(w, tp.Constraint())})
 	}
 	return list
+}
+
+// isError reports whether t is the type error.
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
 // isContext reports whether t is context.Context.

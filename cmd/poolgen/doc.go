@@ -61,7 +61,11 @@ field UserID.
     an unnamed one (Arg1), a result r0 next to an unnamed one (R0). Rename one.
   - A call yields its result; several results (besides a final error) come in
     <Name>Result, with fields named like Args' (R0, R1, … when unnamed); no result
-    yields struct{}. A worker without an error result never fails itself.
+    yields struct{}. A worker without an error result never fails itself. Only
+    a final error fails a call, so an error result before the last one, as in
+    (error, T), is an error.
+  - A worker lives in a file that is not a test: poolgen loads a package
+    without its _test.go files, and a directive there is an error.
   - Generic workers get generic wrappers and structs, with the same type
     parameters; a blank one (func (s *Stack[_]) Len) or one that would hide
     a name the wrappers use (func F[F any]) gets a fresh name (T, F1).
