@@ -1,11 +1,13 @@
 package gen
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -58,18 +60,53 @@ func Load(cfg Config, patterns ...string) ([]*packages.Package, error) {
 	}
 	overlay, err := hideOutputs(pc, output, patterns)
 	if err != nil {
-		return nil, err
+		return nil, cmp.Or(outsideModule(cfg), err)
 	}
 	pc.Overlay = overlay
 	pkgs, err := packages.Load(pc, patterns...)
 	if err != nil {
-		return nil, err
+		return nil, cmp.Or(outsideModule(cfg), err)
+	}
+	if listFailed(pkgs) {
+		if err := outsideModule(cfg); err != nil {
+			return nil, err
+		}
 	}
 	if len(pkgs) == 0 {
 		p := strings.Join(patterns, " ")
 		return nil, ErrorList{{Msg: fmt.Sprintf("no packages match %s (go list %s may say why)", p, p)}}
 	}
 	return pkgs, nil
+}
+
+// outsideModule returns an error that says so when cfg.Dir is in no module,
+// or nil. Load asks only once the go command has failed: its own message
+// ("go.mod file not found", "does not contain main module") comes wrapped in
+// go/packages' words and says nothing of what to do.
+func outsideModule(cfg Config) error {
+	cmd := exec.Command("go", "env", "GOMOD")
+	cmd.Dir, cmd.Env = cfg.Dir, cfg.Env
+	out, err := cmd.Output()
+	if gomod := strings.TrimSpace(string(out)); err != nil || gomod != "" && gomod != os.DevNull {
+		return nil
+	}
+	dir, err := filepath.Abs(cmp.Or(cfg.Dir, "."))
+	if err != nil {
+		return nil
+	}
+	return ErrorList{{Msg: fmt.Sprintf("no go.mod found in %s or its parents; run poolgen inside a module (go mod init)", dir)}}
+}
+
+// listFailed reports whether go list reported an error for one of pkgs.
+func listFailed(pkgs []*packages.Package) bool {
+	for _, p := range pkgs {
+		for _, e := range p.Errors {
+			if e.Kind == packages.ListError {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hidden is what the go command sees of poolgen's previous output.
