@@ -96,6 +96,7 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 	}
 	b := newBuilder(p)
 	works, dirs := b.works(p.Syntax)
+	b.checkTestFiles(p.Dir)
 	if dirs == 0 && len(b.errs) == 0 && len(p.Syntax) > 0 {
 		return nil, nil // nothing for poolgen here, broken or not
 	}
@@ -162,8 +163,11 @@ func (b *builder) declared(files []*ast.File) (decls, imports map[string]token.P
 // names). It also drops the compiler's errors that go list reports for p when
 // it builds export data ("# path" and the compiler's output): they are about
 // the files as on disk, out included, and go/packages' type check of p reports
-// the rest.
+// the rest. When p has syntax errors, they are all it returns.
 func loadErrors(p *packages.Package, out string, ours map[string]bool, others map[string]map[string]bool) ErrorList {
+	if errs := syntaxErrors(p, out); len(errs) > 0 {
+		return errs
+	}
 	var errs ErrorList
 	for _, e := range p.Errors {
 		if e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# "+p.PkgPath+"\n") && p.TypesInfo != nil {
@@ -277,11 +281,35 @@ func (b *builder) ignoredNames(p *packages.Package, out string, decls, imports m
 	}
 }
 
-// IsGenerated reports whether src is poolgen's output: it starts with the line
-// [Header] (which may be all there is, in a file cut short).
+// IsGenerated reports whether src is poolgen's output: a line [Header] comes
+// before the package clause, after nothing but blank lines and comments (a
+// license header), which is Go's rule for generated files
+// (https://go.dev/s/generatedcode) applied to poolgen's marker. A file cut
+// short after the marker counts.
 func IsGenerated(src []byte) bool {
-	rest, ok := bytes.CutPrefix(src, []byte(Header))
-	return ok && (len(rest) == 0 || rest[0] == '\n' || bytes.HasPrefix(rest, []byte("\r\n")))
+	inBlock := false // in a /* */ comment
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimRight(line, "\r\n")
+		if inBlock {
+			end := bytes.Index(line, []byte("*/"))
+			if end < 0 {
+				continue
+			}
+			inBlock, line = false, line[end+2:]
+		}
+		line = bytes.TrimLeft(line, " \t")
+		switch {
+		case string(line) == Header:
+			return true
+		case len(line) == 0 || bytes.HasPrefix(line, []byte("//")):
+		case bytes.HasPrefix(line, []byte("/*")) && !bytes.Contains(line[2:], []byte("*/")):
+			inBlock = true
+		case bytes.HasPrefix(line, []byte("/*")) && bytes.HasSuffix(line, []byte("*/")):
+		default:
+			return false // the package clause, or other text
+		}
+	}
+	return false
 }
 
 // mapKeys returns the keys of m.

@@ -127,3 +127,23 @@ func TestIsGeneratedAcceptsAFileCutAfterTheHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestIsGeneratedFindsTheMarkerUnderALicenseHeader checks Go's rule for
+// generated files: the marker line may follow other comments and blank lines,
+// but not the package clause or other text.
+func TestIsGeneratedFindsTheMarkerUnderALicenseHeader(t *testing.T) {
+	for src, want := range map[string]bool{
+		"// Copyright 2026 The Authors.\n\n" + gen.Header + "\n\npackage p\n": true,
+		"/*\nLicense.\n*/\n" + gen.Header + "\npackage p\n":                   true,
+		"/* License. */\r\n// SPDX-License-Identifier: MIT\r\n" + gen.Header:  true,
+		"//go:build linux\n\n" + gen.Header + "\n":                            true,
+		"/*\n" + gen.Header + "\n*/\npackage p\n":                             false,
+		"package p\n\n" + gen.Header + "\n":                                   false,
+		"/* a */ package p\n" + gen.Header + "\n":                             false,
+		gen.Header + " \npackage p\n":                                         false,
+	} {
+		if got := gen.IsGenerated([]byte(src)); got != want {
+			t.Errorf("IsGenerated(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -33,16 +33,17 @@ func (n namer) with(names ...string) namer {
 	return c
 }
 
-// topNames sets the package-level names generated for w.
+// topNames sets the package-level names generated for w, which follow Go's
+// initialisms (a worker fetchUrl gets submitFetchURL).
 func topNames(w *work) {
-	prefix := func(p string) string { return p + upperFirst(w.base) }
+	prefix := func(p string) string { return p + exportedName(w.base) }
 	if w.exported {
-		prefix = func(p string) string { return upperFirst(p) + upperFirst(w.base) }
+		prefix = func(p string) string { return upperFirst(p) + exportedName(w.base) }
 	}
 	w.Names.Submit, w.Names.Map, w.Names.Stream = prefix("submit"), prefix("map"), prefix("stream")
-	base := lowerFirst(w.base)
+	base := unexportedName(w.base)
 	if w.exported {
-		base = upperFirst(w.base)
+		base = exportedName(w.base)
 	}
 	if len(w.Inputs()) > 1 {
 		w.Names.Args = base + "Args"
@@ -51,7 +52,7 @@ func topNames(w *work) {
 		w.Names.Result = base + "Result"
 	}
 	if w.Process != "" {
-		w.Names.Proc = lowerFirst(w.base) + "Process"
+		w.Names.Proc = unexportedName(w.base) + "Process"
 	}
 }
 
@@ -166,7 +167,7 @@ func (b *builder) localNames(w *work) {
 		name(w.Recv, "recv")
 	}
 	for i := range w.Params {
-		name(&w.Params[i], lowerFirst(w.Params[i].Field))
+		name(&w.Params[i], unexportedName(w.Params[i].Field))
 	}
 	local := taken.with(mapKeys(params)...)
 	n := &w.Names
@@ -174,7 +175,7 @@ func (b *builder) localNames(w *work) {
 	n.Item = local.fresh("arg")
 	if n.Result != "" {
 		for _, r := range w.Results {
-			n.Vars = append(n.Vars, local.fresh(lowerFirst(r.Field)))
+			n.Vars = append(n.Vars, local.fresh(unexportedName(r.Field)))
 		}
 		n.Err = local.fresh("err")
 	}

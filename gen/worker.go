@@ -117,7 +117,7 @@ func (b *builder) params(w *work, sig *types.Signature, first int) []Param {
 func (b *builder) results(w *work, sig *types.Signature) ([]Param, bool) {
 	res := sig.Results()
 	n := res.Len()
-	hasErr := n > 0 && types.Identical(res.At(n-1).Type(), types.Universe.Lookup("error").Type())
+	hasErr := n > 0 && isError(res.At(n-1).Type())
 	if hasErr {
 		n--
 	}
@@ -125,6 +125,9 @@ func (b *builder) results(w *work, sig *types.Signature) ([]Param, bool) {
 	var list []Param
 	for i := range n {
 		v := res.At(i)
+		if isError(v.Type()) {
+			b.errs.errorf(b.fset.Position(v.Pos()), "%s returns an error before its last result: only a final error fails a call, this one would be returned as a value; put the error last, as in (T, error)", w.Title)
+		}
 		b.checkValid(w.decl, "result", v.Name(), v.Type(), v.Pos())
 		p := Param{Name: v.Name(), Field: fieldName(v.Name(), "R", i), Type: b.typ(w, v.Type())}
 		b.checkField(fields, p.Field, "result "+p.Name, "Result", v.Pos())
@@ -156,6 +159,11 @@ func (b *builder) typeParams(w *work, sig *types.Signature) []TypeParam {
 	return list
 }
 
+// isError reports whether t is the type error.
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
 // isContext reports whether t is context.Context.
 func isContext(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
@@ -174,11 +182,12 @@ func recvTypeName(t types.Type) string {
 }
 
 // fieldName is the struct field for a parameter or result: its name
-// capitalized, or prefix and its index when it has no name or when
-// capitalizing does not export it (_a, 日本): an unexported field would not
-// cross gob nor be usable from other packages.
+// capitalized, with Go's initialisms (url gives URL, userId UserID), or prefix
+// and its index when it has no name or when capitalizing does not export it
+// (_a, 日本): an unexported field would not cross gob nor be usable from other
+// packages.
 func fieldName(name, prefix string, i int) string {
-	if field := upperFirst(name); token.IsExported(field) {
+	if field := exportedName(name); token.IsExported(field) {
 		return field
 	}
 	return prefix + strconv.Itoa(i)
@@ -188,12 +197,6 @@ func fieldName(name, prefix string, i int) string {
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
-}
-
-// lowerFirst returns s with its first letter in lower case.
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // relPos formats a position for a message about another position in the same

@@ -36,7 +36,42 @@ func Render(p *gen.Package) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering %s: %w", p.File, err)
 	}
-	return gofmt(buf.Bytes())
+	return gofmt(groupImports(buf.Bytes()))
+}
+
+// groupImports puts the standard library's imports first in the import block
+// of src, then a blank line and the others, as goimports does: jennifer sorts
+// them all in one group. A path whose first element has no dot is taken for
+// the standard library's, as goimports takes it.
+func groupImports(src []byte) []byte {
+	const open, closing = "\nimport (\n", "\n)\n"
+	start := bytes.Index(src, []byte(open))
+	if start < 0 {
+		return src
+	}
+	start += len(open)
+	end := bytes.Index(src[start:], []byte(closing))
+	if end < 0 {
+		return src
+	}
+	end += start
+	var std, other [][]byte
+	for line := range bytes.SplitSeq(src[start:end], []byte("\n")) {
+		_, path, _ := bytes.Cut(line, []byte(`"`))
+		first, _, _ := bytes.Cut(path, []byte("/"))
+		if bytes.Contains(first, []byte(".")) {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	groups := [][]byte{bytes.Join(std, []byte("\n")), bytes.Join(other, []byte("\n"))}
+	if len(std) == 0 || len(other) == 0 {
+		groups = [][]byte{src[start:end]}
+	}
+	out := append([]byte{}, src[:start]...)
+	out = append(out, bytes.Join(groups, []byte("\n\n"))...)
+	return append(out, src[end:]...)
 }
 
 // gofmt formats src until formatting changes nothing more. go/format is not

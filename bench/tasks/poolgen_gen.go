@@ -4,8 +4,9 @@ package tasks
 
 import (
 	"context"
-	"github.com/poolgen/poolgen/runtime/pool"
 	"iter"
+
+	"github.com/poolgen/poolgen/runtime/pool"
 )
 
 // SubmitHash submits a call of Hash to p and returns its Future; see

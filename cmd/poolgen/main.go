@@ -49,8 +49,8 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	case errors.Is(err, flag.ErrHelp):
 		return f, errHelp
 	case err != nil:
-	case f.output != filepath.Base(f.output) || !strings.HasSuffix(f.output, ".go") || strings.HasSuffix(f.output, "_test.go"):
-		err = fmt.Errorf("-output %q: want a file name ending in .go (not _test.go), without a directory", f.output)
+	default:
+		err = checkOutput(f.output)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "poolgen: %v\n%s", err, usage)
@@ -58,6 +58,19 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	}
 	f.patterns = fs.Args()
 	return f, nil
+}
+
+// checkOutput reports whether name is a file name that the go command builds
+// with the package: no directory, a .go suffix, not a test file, and no
+// leading _ or . (the go command ignores such files).
+func checkOutput(name string) error {
+	switch {
+	case name != filepath.Base(name) || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go"):
+		return fmt.Errorf("-output %q: want a file name ending in .go (not _test.go), without a directory", name)
+	case strings.HasPrefix(name, "_") || strings.HasPrefix(name, "."):
+		return fmt.Errorf("-output %q: the go command ignores a file whose name starts with _ or .", name)
+	}
+	return nil
 }
 
 func main() {

@@ -4,8 +4,9 @@ package main
 
 import (
 	"context"
-	"github.com/poolgen/poolgen/runtime/pool"
 	"iter"
+
+	"github.com/poolgen/poolgen/runtime/pool"
 )
 
 // submitWorker submits a call of worker to p and returns its Future; see

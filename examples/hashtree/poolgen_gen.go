@@ -4,8 +4,9 @@ package main
 
 import (
 	"context"
-	"github.com/poolgen/poolgen/runtime/pool"
 	"iter"
+
+	"github.com/poolgen/poolgen/runtime/pool"
 )
 
 // submitHashFile submits a call of hashFile to p and returns its Future; see

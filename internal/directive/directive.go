@@ -12,10 +12,10 @@ import (
 	"strings"
 )
 
-const (
-	prefix = "//poolgen:"
-	worker = "//poolgen:worker"
-)
+const prefix = "//poolgen:"
+
+// Worker is the directive that marks a worker function.
+const Worker = "//poolgen:worker"
 
 // spaced matches a worker directive written with a space after the slashes,
 // which Go tools do not treat as a directive; prose such as "// poolgen: see
@@ -62,12 +62,12 @@ func Find(fset *token.FileSet, file *ast.File) ([]Directive, []Error) {
 				errorf(pos, "directive has a space after //: write //poolgen:%s",
 					strings.TrimSpace(c.Text[strings.Index(c.Text, "poolgen:")+len("poolgen:"):]))
 			case block.MatchString(c.Text):
-				errorf(pos, "directive in a /* */ comment: write %s as a // line comment", worker)
+				errorf(pos, "directive in a /* */ comment: write %s as a // line comment", Worker)
 			case !strings.HasPrefix(c.Text, prefix):
 			case !IsWorker(c.Text):
-				errorf(pos, "unknown directive %s (the only one is %s)", strings.Fields(c.Text)[0], worker)
+				errorf(pos, "unknown directive %s (the only one is %s)", strings.Fields(c.Text)[0], Worker)
 			case fn != nil && annotated[fn]:
-				errorf(pos, "second %s directive on %s", worker, fn.Name.Name)
+				errorf(pos, "second %s directive on %s", Worker, fn.Name.Name)
 			case fn != nil:
 				annotated[fn] = true
 				opts, optErrs := Parse(c.Text, pos)
@@ -76,9 +76,9 @@ func Find(fset *token.FileSet, file *ast.File) ([]Directive, []Error) {
 				}
 				errs = append(errs, optErrs...)
 			case kinds[c] != "":
-				errorf(pos, "%s must annotate a func, not a %s declaration", worker, kinds[c])
+				errorf(pos, "%s must annotate a func, not a %s declaration", Worker, kinds[c])
 			default:
-				errorf(pos, "%s is not in the doc comment of a func: put it on the line above the func", worker)
+				errorf(pos, "%s is not in the doc comment of a func: put it on the line above the func", Worker)
 			}
 		}
 	}
@@ -100,7 +100,7 @@ func Of(fn *ast.FuncDecl) (Options, bool) {
 
 // IsWorker reports whether text is //poolgen:worker, with or without options.
 func IsWorker(text string) bool {
-	rest, ok := strings.CutPrefix(text, worker)
+	rest, ok := strings.CutPrefix(text, Worker)
 	return ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t')
 }
 

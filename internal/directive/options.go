@@ -30,7 +30,7 @@ const knownOptions = "isolate=process, name=, nocontext, timeout="
 func Parse(text string, pos token.Position) (Options, []Error) {
 	opts := Options{At: map[string]token.Position{}}
 	var errs []Error
-	for off, field := range fields(text[len(worker):], len(worker)) {
+	for off, field := range fields(text[len(Worker):], len(Worker)) {
 		at := pos
 		at.Column += off
 		at.Offset += off
