@@ -82,13 +82,22 @@ type importerFunc struct {
 func (im *importerFunc) Import(path string) (*types.Package, error) {
 	im.mu.Lock()
 	defer im.mu.Unlock()
+	return im.load(path)
+}
+
+// runtimePath is the import path of the runtime's packages, which are
+// type-checked from source.
+const runtimePath = "github.com/poolgen/poolgen/runtime/"
+
+// load returns the package at path, with im.mu held.
+func (im *importerFunc) load(path string) (*types.Package, error) {
 	if p, ok := im.done[path]; ok {
 		return p, nil
 	}
 	var p *types.Package
 	var err error
-	if path == "github.com/poolgen/poolgen/runtime/pool" {
-		p, err = im.runtime(path)
+	if rel, ok := strings.CutPrefix(path, runtimePath); ok {
+		p, err = im.runtime(path, rel)
 	} else {
 		p, err = im.std.Import(path)
 	}
@@ -98,10 +107,11 @@ func (im *importerFunc) Import(path string) (*types.Package, error) {
 	return p, err
 }
 
-// runtime type-checks the runtime package from source.
-func (im *importerFunc) runtime(path string) (*types.Package, error) {
+// runtime type-checks a package of the runtime from source: the one at rel
+// under runtime/ in this checkout.
+func (im *importerFunc) runtime(path, rel string) (*types.Package, error) {
 	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "runtime", "pool")
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "runtime", filepath.FromSlash(rel))
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -121,10 +131,15 @@ func (im *importerFunc) runtime(path string) (*types.Package, error) {
 		}
 		files = append(files, f)
 	}
-	conf := types.Config{Importer: im.std}
+	conf := types.Config{Importer: importerOf(im.load)}
 	p, err := conf.Check(path, fset, files, nil)
 	if err != nil {
 		return nil, fmt.Errorf("type-checking the runtime: %w", err)
 	}
 	return p, nil
 }
+
+// importerOf makes a types.Importer of a function.
+type importerOf func(path string) (*types.Package, error)
+
+func (f importerOf) Import(path string) (*types.Package, error) { return f(path) }
