@@ -6,9 +6,14 @@ Usage:
 
 	poolgen [-output file] [-check] [-tags list] [packages]
 
+Install it as a tool of your module (Go 1.24 or later), which records and
+pins its version in go.mod:
+
+	go get -tool github.com/poolgen/poolgen/cmd/poolgen
+
 Put a go:generate line in the package and mark its workers:
 
-	//go:generate go run github.com/poolgen/poolgen/cmd/poolgen
+	//go:generate go tool poolgen
 
 	//poolgen:worker
 	func Resize(ctx context.Context, img Image, width int) (Image, error)
@@ -168,7 +173,7 @@ then on c alone, where a comes with its generated file.
 
 # Checking in CI
 
-	go run github.com/poolgen/poolgen/cmd/poolgen -check ./...
+	go tool poolgen -check ./...
 
 exits 1, naming each stale file with a short diff, and each generated file
 left in a package without workers, when go generate was not run after a

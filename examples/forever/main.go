@@ -27,7 +27,7 @@
 //	}
 package main
 
-//go:generate go run github.com/poolgen/poolgen/cmd/poolgen
+//go:generate go tool poolgen
 
 import (
 	"context"

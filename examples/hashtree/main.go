@@ -19,7 +19,7 @@
 //	hashtree [-dir path] [-workers n] [-timeout d] [-json]
 package main
 
-//go:generate go run github.com/poolgen/poolgen/cmd/poolgen
+//go:generate go tool poolgen
 
 import (
 	"context"
