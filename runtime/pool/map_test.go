@@ -126,7 +126,7 @@ func TestMapReturnsOnCancelWhileFnIgnoresCtx(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	ctx, cancel := context.WithCancelCause(context.Background())
-	var finished atomic.Int64
+	var stuck atomic.Int64
 	type result struct {
 		out []int
 		err error
@@ -135,15 +135,21 @@ func TestMapReturnsOnCancelWhileFnIgnoresCtx(t *testing.T) {
 	go func() {
 		out, err := Map(ctx, p, ints(1000), func(_ context.Context, x int) (int, error) {
 			if x >= 10 {
+				stuck.Add(1)
 				<-release // ignores its ctx
 			}
-			finished.Add(1)
+			// Each input takes over stageEachAbove, so that its result is
+			// staged before the loop calls fn again: not one of a block of
+			// fast inputs, whose results may be lost (see Map's doc).
+			for start := time.Now(); time.Since(start) < 2*stageEachAbove; {
+			}
 			return x + 1, nil
 		})
 		res <- result{out, err}
 	}()
-	eventually(t, "10 inputs finished", func() bool { return finished.Load() >= 10 })
-	time.Sleep(10 * time.Millisecond) // lets the loops publish and get stuck
+	// Both loops inside fn on inputs from 10 on: inputs are claimed in order,
+	// so each of 0..9 has finished and its result is staged or published.
+	eventually(t, "both loops stuck", func() bool { return stuck.Load() == 2 })
 	cancel(ErrInterrupted)
 	var r result
 	select {
