@@ -51,10 +51,15 @@ type canceledError struct{ err, cause error }
 func (e *canceledError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
 func (e *canceledError) Unwrap() []error { return []error{e.err, e.cause} }
 
-// withCause joins a ctx error and its cause, unless the cause adds nothing.
+// withCause joins a ctx error and its cause, unless the cause adds nothing, or
+// says err already (a ctx error with its own cause, from the pool's ctx): then
+// the error says "context canceled" once.
 func withCause(err, cause error) error {
 	if cause == nil || cause == err {
 		return err
+	}
+	if errors.Is(cause, err) {
+		return cause
 	}
 	return &canceledError{err, cause}
 }

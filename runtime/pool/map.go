@@ -174,6 +174,13 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	}
 	copy(j.out[lo:], r.buf[:n])
 	j.finished += n
+	if err != nil && j.ctx.Err() != nil {
+		// fn returned because Map's ctx ended, before Map saw it end: the job
+		// ends with ctx's error, and the rest of the chunk counts as cancelled.
+		j.pool.count(n, 0, hi-lo-n)
+		j.finish(ctxError(j.ctx))
+		return n, false
+	}
 	var fail *TaskError
 	failed, canceled := 0, 0
 	if err != nil {
