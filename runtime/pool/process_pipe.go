@@ -65,6 +65,8 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	}
 	j.ctx, j.cancel = context.WithCancelCause(ctx)
 	defer j.cancel(context.Canceled)
+	j.report = newReporter(j.cfg.progress, j.end1)
+	defer j.report.close()
 	j.start(ctx)
 	if ctx.Err() != nil {
 		j.end1(ctxError(ctx))
@@ -80,6 +82,9 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	case <-j.end:
 	case <-ctx.Done():
 		j.end1(ctxError(ctx))
+	}
+	if err := j.report.flush(ctx); j.err == nil { // the last count, unless ctx ends
+		return j.out, err
 	}
 	return j.out, j.err
 }
@@ -144,6 +149,7 @@ type pipeJob[A, R any] struct {
 	cancel   context.CancelCauseFunc
 	deadline int64 // of ctx, in unix ns; 0 for none
 	end      chan struct{}
+	report   *reporter // Map's Progress; nil without it
 
 	// Map's inputs and outcomes.
 	in   []A
@@ -259,22 +265,13 @@ func (j *pipeJob[A, R]) deliver(seq int, v R, err error) {
 	} else {
 		j.out[seq] = v
 	}
-	if j.cfg.progress != nil && !j.progress() || j.finished < len(j.in) {
+	j.report.report(j.finished, len(j.in))
+	if j.finished < len(j.in) {
 		return
 	}
 	// Outcomes come out of order: report errors in input order.
 	slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
 	j.finish(errors.Join(j.errs...))
-}
-
-// progress reports to Map's Progress option, and ends the job with a
-// *PanicError if it panics. j.mu must be held.
-func (j *pipeJob[A, R]) progress() bool {
-	if err := recoverPanic(func() { j.cfg.progress(j.finished, len(j.in)) }); err != nil {
-		j.finish(err)
-		return false
-	}
-	return true
 }
 
 // recoverPanic calls fn and returns its panic as a *PanicError.

@@ -135,12 +135,17 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		total   = -1
 		fed     = s.fed
 		zero    O
+		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
 	)
+	defer func() {
+		if s.ctx.Err() == nil {
+			report.flush(s.ctx) // a break: the last call returns first
+		}
+		report.close()
+	}()
 	emit := func(r streamItem[O]) bool {
 		yielded++
-		if s.cfg.progress != nil {
-			s.cfg.progress(yielded, total)
-		}
+		report.report(yielded, total)
 		var err error
 		if r.err != nil {
 			err = &TaskError{Index: r.seq, Err: r.err}
@@ -170,8 +175,8 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 					yield(zero, ctxError(s.ctx))
 					return
 				}
-				if yielded == total && s.cfg.progress != nil {
-					s.cfg.progress(yielded, total) // the final count, now that it is known
+				if yielded == total {
+					report.report(yielded, total) // the final count, now that it is known
 				}
 				continue
 			case <-s.ctx.Done():
@@ -193,6 +198,9 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 				return
 			}
 		}
+	}
+	if err := report.flush(s.ctx); err != nil {
+		yield(zero, err) // ctx ended, or Progress panicked, before the final count was reported
 	}
 }
 

@@ -170,8 +170,12 @@ func TestStreamProgressLearnsTheTotal(t *testing.T) {
 		calls = append(calls, [2]int{done, total})
 	})) {
 	}
-	if len(calls) < 50 || calls[0] != [2]int{1, -1} {
-		t.Fatalf("Progress calls %v", calls)
+	// Counts given while a call runs coalesce: there may be fewer calls than
+	// inputs, but done never goes back and total is -1 or the total.
+	for i, c := range calls {
+		if c[0] < 1 || c[0] > 50 || i > 0 && c[0] < calls[i-1][0] || c[1] != -1 && c[1] != 50 {
+			t.Fatalf("Progress calls %v", calls)
+		}
 	}
 	if last := calls[len(calls)-1]; last != [2]int{50, 50} {
 		t.Fatalf("last Progress call %v; want [50 50]", last)
