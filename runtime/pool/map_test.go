@@ -165,9 +165,7 @@ func TestMapReturnsOnCancelWhileFnIgnoresCtx(t *testing.T) {
 			t.Fatalf("finished result out[%d] = %d thrown away; want %d", i, r.out[i], i+1)
 		}
 	}
-	if s := p.Stats(); s.Abandoned != 2 {
-		t.Fatalf("Stats = %+v; want the 2 stuck loops abandoned", s)
-	}
+	awaitAbandoned(t, p, 2) // the 2 stuck loops
 	// The pool keeps its capacity while those two are stuck.
 	out, err := Map(context.Background(), p, ints(100), square)
 	if err != nil || out[99] != 99*99 {
@@ -283,6 +281,7 @@ func TestMapTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
 			t.Fatalf("out[%d] = %d; want %d: every other input runs", i, v, i+1)
 		}
 	}
+	awaitAbandoned(t, p, 2)
 	if s := p.Stats(); s.Failed != 2 || s.Done != 48 || s.Abandoned != 2 {
 		t.Fatalf("Stats = %+v; want 48 done, 2 failed and abandoned", s)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
@@ -69,20 +70,35 @@ func (p *Pool) count(done, failed, canceled int) {
 
 // Stats is a snapshot of a Pool's counts. Every submitted task, and every item of
 // Map and Stream, ends in exactly one of Done, Failed or Canceled.
+//
+// Abandoned counts the tasks that ignore their ctx: those whose goroutine still
+// runs 50ms after their waiter was released (by a ctx, Cancel or TaskTimeout).
+// A task that returns within that grace, as one that watches its ctx does, is
+// not counted; one that never returns is counted once the grace has passed.
+// Its worker's slot is given away at once all the same (see Pool). A Map or
+// Stream counts one per loop still inside fn.
 type Stats struct {
 	Queued    int // tasks waiting for a worker now
 	Running   int // tasks running now and not yet resolved
 	Done      int // tasks that returned a nil error
 	Failed    int // tasks that returned an error, panicked, or ran past TaskTimeout
 	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue)
-	Abandoned int // of those resolved, tasks whose goroutine still ran when their waiter was released
+	Abandoned int // of those resolved, tasks still running 50ms after their waiter was released
 }
+
+// abandonGrace is how long a task may take to return after its waiter was
+// released before Stats counts it as Abandoned: the 50ms of Stats' doc.
+const abandonGrace = 50 * time.Millisecond
 
 // a worker is one goroutine of the pool. Its fields are guarded by Pool.mu.
 type worker struct {
-	cur      runner // what it runs now; nil while idle
-	gen      uint64 // counts the runners it started, to tell a late abandon apart
-	detached bool   // its runner was abandoned and its slot given away
+	cur       runner // what it runs now; nil while idle
+	gen       uint64 // counts the runners it started, to tell a late abandon apart
+	detached  bool   // its runner was abandoned and its slot given away
+	abandoned uint64 // the number of the runner last abandoned, 0 for none
+	// abandonedAt is when the waiter of runner abandoned was released; zero
+	// once that runner is counted in Stats.Abandoned or has returned.
+	abandonedAt time.Time
 }
 
 // A runner is what the queue holds: a submitted task, or one of the loops that run
@@ -130,6 +146,10 @@ func New(ctx context.Context, opts ...Option) *Pool {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := time.Now()
+	for w := range p.live {
+		p.settle(w, now, false)
+	}
 	s := p.stats
 	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
@@ -255,6 +275,9 @@ func (p *Pool) work(w *worker) {
 		p.mu.Unlock()
 		t, err := w.cur.run()
 		p.mu.Lock()
+		if !w.abandonedAt.IsZero() {
+			p.settle(w, time.Now(), true)
+		}
 		if t != nil {
 			// The task's outcome is counted before its waiters can see it.
 			p.unwatch(t)
@@ -299,6 +322,7 @@ var errGoexit = errors.New("pool: task called runtime.Goexit")
 func (p *Pool) goexit(w *worker) {
 	w.cur.fail(errGoexit) // frees w's slot like an abandon would
 	p.mu.Lock()
+	w.abandonedAt = time.Time{} // it is returning: not a task that ignores its ctx
 	if w.detached {
 		p.detached--
 	} else {
@@ -366,10 +390,16 @@ func (p *Pool) abandon(w *worker, gen uint64) {
 	p.mu.Unlock()
 }
 
-// abandonLocked is abandon with p.mu held.
+// abandonLocked is abandon with p.mu held. The runner counts as Abandoned only
+// if it still runs abandonGrace from now (see settle).
 func (p *Pool) abandonLocked(w *worker, gen uint64) {
-	p.stats.abandoned++
-	if w.cur == nil || w.gen != gen || w.detached || p.detached >= p.cfg.workers {
+	if w.cur == nil || w.gen != gen {
+		return // it has returned meanwhile
+	}
+	if w.abandoned != gen {
+		w.abandoned, w.abandonedAt = gen, time.Now()
+	}
+	if w.detached || p.detached >= p.cfg.workers {
 		return
 	}
 	w.detached = true
@@ -377,6 +407,20 @@ func (p *Pool) abandonLocked(w *worker, gen uint64) {
 	p.workers--
 	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
 		p.spawn()
+	}
+}
+
+// settle counts w's abandoned runner in Stats.Abandoned if, by now, it has run
+// the pool's abandonGrace past the release of its waiter; once it has returned
+// it is settled either way. p.mu must be held.
+func (p *Pool) settle(w *worker, now time.Time, returned bool) {
+	switch {
+	case w.abandonedAt.IsZero():
+	case now.Sub(w.abandonedAt) >= p.cfg.abandonGrace:
+		p.stats.abandoned++
+		w.abandonedAt = time.Time{}
+	case returned:
+		w.abandonedAt = time.Time{}
 	}
 }
 

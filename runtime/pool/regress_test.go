@@ -418,6 +418,7 @@ func TestAbandonedTasksGiveAwayAtMostWorkersSlots(t *testing.T) {
 	if n := started.Load(); n != 2 {
 		t.Fatalf("%d tasks started; want 2: the second abandoned task must keep its slot", n)
 	}
+	awaitAbandoned(t, p, 2)
 	if s := p.Stats(); s.Abandoned != 2 || s.Queued != 1 {
 		t.Fatalf("Stats = %+v; want 2 abandoned, 1 queued", s)
 	}

@@ -223,6 +223,7 @@ func TestStreamTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
 	if !slices.Equal(failed, []int{5, 6, 20}) || len(got) != 37 {
 		t.Fatalf("failed %v and %d results; want [5 6 20] and 37, in order", failed, len(got))
 	}
+	awaitAbandoned(t, p, 3)
 	free()
 	closeQuiet(t, p) // runners count a batch at a time: read once quiet
 	if s := p.Stats(); s.Failed != 3 || s.Done != 37 || s.Abandoned != 3 {
