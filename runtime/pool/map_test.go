@@ -250,7 +250,8 @@ func TestMapDoesNotWaitForRoomInABoundedQueue(t *testing.T) {
 }
 
 func TestMapTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
-	p := newPool(t, Workers(2), TaskTimeout(20*time.Millisecond))
+	// Long enough that no input that returns at once times out on a loaded machine.
+	p := newPool(t, Workers(2), TaskTimeout(200*time.Millisecond))
 	release := make(chan struct{})
 	defer close(release)
 	done := make(chan struct{})
@@ -288,27 +289,30 @@ func TestMapTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
 }
 
 func TestMapTaskTimeoutFailsFast(t *testing.T) {
-	p := newPool(t, Workers(2), TaskTimeout(20*time.Millisecond))
+	// One loop: the input that hangs is the only one running when its deadline
+	// passes, so that no other input can time out first on a loaded machine.
+	p := newPool(t, Workers(1), TaskTimeout(20*time.Millisecond))
 	release := make(chan struct{})
 	defer close(release)
+	var ran atomic.Int64
 	done := make(chan struct{})
 	var err error
 	go func() {
 		defer close(done)
 		_, err = Map(context.Background(), p, ints(1000), func(ctx context.Context, x int) (int, error) {
-			if x == 3 {
-				<-release
+			ran.Add(1)
+			if x == 0 {
+				<-release // ignores its ctx and its deadline
 			}
-			select {
-			case <-time.After(time.Millisecond):
-			case <-ctx.Done():
-			}
-			return x, ctx.Err()
+			return x, nil
 		})
 	}()
 	within(t, "Map whose input ran past TaskTimeout", done)
 	var te *TaskError
-	if !errors.As(err, &te) || te.Index != 3 || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v; want DeadlineExceeded for input 3", err)
+	if !errors.As(err, &te) || te.Index != 0 || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v; want DeadlineExceeded for input 0", err)
+	}
+	if n, s := ran.Load(), p.Stats(); n != 1 || s.Failed != 1 || s.Canceled != 999 {
+		t.Fatalf("%d inputs ran, Stats = %+v; want 1 failed, the rest cancelled without running", n, s)
 	}
 }
