@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
@@ -86,19 +85,12 @@ type Stats struct {
 	Abandoned int // of those resolved, tasks still running 50ms after their waiter was released
 }
 
-// abandonGrace is how long a task may take to return after its waiter was
-// released before Stats counts it as Abandoned: the 50ms of Stats' doc.
-const abandonGrace = 50 * time.Millisecond
-
 // a worker is one goroutine of the pool. Its fields are guarded by Pool.mu.
 type worker struct {
-	cur       runner // what it runs now; nil while idle
-	gen       uint64 // counts the runners it started, to tell a late abandon apart
-	detached  bool   // its runner was abandoned and its slot given away
-	abandoned uint64 // the number of the runner last abandoned, 0 for none
-	// abandonedAt is when the waiter of runner abandoned was released; zero
-	// once that runner is counted in Stats.Abandoned or has returned.
-	abandonedAt time.Time
+	cur       runner      // what it runs now; nil while idle
+	gen       uint64      // counts the runners it started, to tell a late abandon apart
+	detached  bool        // its runner was abandoned and its slot given away
+	abandoned abandonMark // the runner last abandoned, until counted (abandon.go)
 }
 
 // A runner is what the queue holds: a submitted task, or one of the loops that run
@@ -146,10 +138,7 @@ func New(ctx context.Context, opts ...Option) *Pool {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := time.Now()
-	for w := range p.live {
-		p.settle(w, now, false)
-	}
+	p.settleAll()
 	s := p.stats
 	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
@@ -275,9 +264,7 @@ func (p *Pool) work(w *worker) {
 		p.mu.Unlock()
 		t, err := w.cur.run()
 		p.mu.Lock()
-		if !w.abandonedAt.IsZero() {
-			p.settle(w, time.Now(), true)
-		}
+		p.settleReturned(w)
 		if t != nil {
 			// The task's outcome is counted before its waiters can see it.
 			p.unwatch(t)
@@ -322,7 +309,7 @@ var errGoexit = errors.New("pool: task called runtime.Goexit")
 func (p *Pool) goexit(w *worker) {
 	w.cur.fail(errGoexit) // frees w's slot like an abandon would
 	p.mu.Lock()
-	w.abandonedAt = time.Time{} // it is returning: not a task that ignores its ctx
+	w.abandoned = abandonMark{} // it is returning: not a task that ignores its ctx
 	if w.detached {
 		p.detached--
 	} else {
@@ -377,50 +364,6 @@ func (p *Pool) checkQuiet() {
 	if p.closing && len(p.live) == 0 && p.cancelling == 0 && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
-	}
-}
-
-// abandon frees the slot of w, whose runner number gen is still running although
-// its waiter was released, so that the pool keeps its capacity while that
-// goroutine finishes. Past the cap of cfg.workers detached goroutines the slot
-// stays taken until the runner returns.
-func (p *Pool) abandon(w *worker, gen uint64) {
-	p.mu.Lock()
-	p.abandonLocked(w, gen)
-	p.mu.Unlock()
-}
-
-// abandonLocked is abandon with p.mu held. The runner counts as Abandoned only
-// if it still runs abandonGrace from now (see settle).
-func (p *Pool) abandonLocked(w *worker, gen uint64) {
-	if w.cur == nil || w.gen != gen {
-		return // it has returned meanwhile
-	}
-	if w.abandoned != gen {
-		w.abandoned, w.abandonedAt = gen, time.Now()
-	}
-	if w.detached || p.detached >= p.cfg.workers {
-		return
-	}
-	w.detached = true
-	p.detached++
-	p.workers--
-	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
-		p.spawn()
-	}
-}
-
-// settle counts w's abandoned runner in Stats.Abandoned if, by now, it has run
-// the pool's abandonGrace past the release of its waiter; once it has returned
-// it is settled either way. p.mu must be held.
-func (p *Pool) settle(w *worker, now time.Time, returned bool) {
-	switch {
-	case w.abandonedAt.IsZero():
-	case now.Sub(w.abandonedAt) >= p.cfg.abandonGrace:
-		p.stats.abandoned++
-		w.abandonedAt = time.Time{}
-	case returned:
-		w.abandonedAt = time.Time{}
 	}
 }
 
