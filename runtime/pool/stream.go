@@ -184,6 +184,11 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 				return
 			}
 		}
+		if r.err != nil && s.ctx.Err() != nil {
+			// fn returned because the ctx ended, before the loop saw it end.
+			yield(zero, ctxError(s.ctx))
+			return
+		}
 		if s.cfg.unordered {
 			if !emit(r) {
 				return
