@@ -191,7 +191,8 @@ func TestMapProgressIsSerialAndEndsAtTotal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last.Load() != 50_000 || calls.Load() < 2 {
+	// Counts coalesce while a call runs: a quick Map may make one call only.
+	if last.Load() != 50_000 || calls.Load() < 1 {
 		t.Fatalf("last Progress done = %d after %d calls; want 50000", last.Load(), calls.Load())
 	}
 }
