@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 )
 
 // ErrClosed resolves a task submitted after Close was called.
@@ -51,10 +52,15 @@ type canceledError struct{ err, cause error }
 func (e *canceledError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
 func (e *canceledError) Unwrap() []error { return []error{e.err, e.cause} }
 
-// withCause joins a ctx error and its cause, unless the cause adds nothing.
+// withCause joins a ctx error and its cause, unless the cause adds nothing, or
+// says err already (a ctx error with its own cause, from the pool's ctx): then
+// the error says "context canceled" once.
 func withCause(err, cause error) error {
 	if cause == nil || cause == err {
 		return err
+	}
+	if errors.Is(cause, err) {
+		return cause
 	}
 	return &canceledError{err, cause}
 }
@@ -62,4 +68,15 @@ func withCause(err, cause error) error {
 // ctxError is ctx's error with its cause.
 func ctxError(ctx context.Context) error {
 	return withCause(ctx.Err(), context.Cause(ctx))
+}
+
+// recoverPanic calls fn and returns its panic as a *PanicError.
+func recoverPanic(fn func()) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	fn()
+	return nil
 }

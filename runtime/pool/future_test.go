@@ -61,6 +61,7 @@ func TestCancelAbandonsTaskIgnoringCtxAndKeepsCapacity(t *testing.T) {
 	if v, _ := next.Get(context.Background()); v != 2 {
 		t.Fatalf("next = %v; want 2", v)
 	}
+	awaitAbandoned(t, p, 1)
 	if s := p.Stats(); s.Abandoned != 1 || s.Canceled != 1 || s.Done != 1 || s.Running != 0 {
 		t.Fatalf("Stats = %+v; want 1 abandoned, 1 canceled, 1 done", s)
 	}
@@ -162,6 +163,7 @@ func TestTaskTimeoutFailsTaskIgnoringCtx(t *testing.T) {
 	if !<-deadlineSet {
 		t.Error("the task's ctx had no deadline")
 	}
+	awaitAbandoned(t, p, 1)
 	if s := p.Stats(); s.Failed != 1 || s.Abandoned != 1 {
 		t.Fatalf("Stats = %+v; want 1 failed and abandoned", s)
 	}
@@ -222,6 +224,7 @@ func TestPoolCtxCancelDropsQueuedAndCancelsRunning(t *testing.T) {
 	if _, err := late.Get(context.Background()); !errors.Is(err, ErrInterrupted) {
 		t.Errorf("Submit after the pool's ctx ended: %v; want ErrInterrupted", err)
 	}
+	awaitAbandoned(t, p, 1) // before it returns: it ignored its ctx that long
 	close(release)
 	closeQuiet(t, p)
 	if started.Load() {
@@ -373,6 +376,7 @@ func TestSubmitWithinAndTimeoutOverrideTaskTimeout(t *testing.T) {
 			t.Fatal("Timeout did not free the waiter")
 		}
 	}
+	awaitAbandoned(t, p, 3)
 	free()
 	closeQuiet(t, p)
 	if s := p.Stats(); s.Failed != 3 || s.Abandoned != 3 {

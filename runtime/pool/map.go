@@ -35,6 +35,8 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	}
 	j.ctx, j.cancel = context.WithCancelCause(ctx)
 	defer j.cancel(context.Canceled)
+	j.report = newReporter(j.cfg.progress, j.end1)
+	defer j.report.close()
 	// The loops exist before any is queued: finish reads j.runners.
 	j.runners = make([]*mapRunner[I, O], min(p.cfg.workers, len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
@@ -63,7 +65,12 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 			p.abandon(r.w, r.gen)
 		}
 	}
-	return j.out, j.err
+	// The last count reaches Progress before Map returns, unless ctx ends.
+	err := j.report.flush(ctx)
+	if j.err != nil {
+		err = j.err
+	}
+	return j.out, err
 }
 
 // mapJob is one call of Map.
@@ -75,6 +82,7 @@ type mapJob[I, O any] struct {
 	out      []O
 	fn       func(context.Context, I) (O, error)
 	cfg      mapConfig
+	report   *reporter     // Progress's; nil without it
 	timeout  time.Duration // per input: Timeout's or the pool's TaskTimeout
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
@@ -118,8 +126,8 @@ func (j *mapJob[I, O]) finish(err error) {
 			rescued = true
 		}
 	}
-	if rescued && j.cfg.progress != nil {
-		j.progress()
+	if rescued {
+		j.report.report(j.finished, len(j.in))
 	}
 	j.err = err
 	// Inputs never claimed will not run.
@@ -144,21 +152,6 @@ func (j *mapJob[I, O]) awaitBlocks() {
 	}
 }
 
-// progress reports to the Progress option, and ends the job with a *PanicError
-// if it panics: it runs on a pool worker, where no caller could recover it.
-func (j *mapJob[I, O]) progress() (ok bool) {
-	defer func() {
-		if v := recover(); v != nil {
-			ok = false
-			if !j.over.Load() {
-				j.finish(&PanicError{Value: v, Stack: debug.Stack()})
-			}
-		}
-	}()
-	j.cfg.progress(j.finished, len(j.in))
-	return true
-}
-
 // publish copies r's staged results, of inputs lo.., into out and, when err is
 // not nil, records the failure of the input after them; hi ends the chunk. It
 // returns how many results it published, and false when the job has ended: it
@@ -174,6 +167,13 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	}
 	copy(j.out[lo:], r.buf[:n])
 	j.finished += n
+	if err != nil && j.ctx.Err() != nil {
+		// fn returned because Map's ctx ended, before Map saw it end: the job
+		// ends with ctx's error, and the rest of the chunk counts as cancelled.
+		j.pool.count(n, 0, hi-lo-n)
+		j.finish(ctxError(j.ctx))
+		return n, false
+	}
 	var fail *TaskError
 	failed, canceled := 0, 0
 	if err != nil {
@@ -186,12 +186,7 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 		}
 	}
 	j.pool.count(n, failed, canceled)
-	if j.cfg.progress != nil && !j.progress() {
-		if canceled == 0 {
-			j.pool.count(0, 0, hi-lo-n-failed) // the rest of the chunk will not run
-		}
-		return n, false
-	}
+	j.report.report(j.finished, len(j.in))
 	switch {
 	case fail != nil && !j.cfg.collect:
 		j.finish(fail)
@@ -399,11 +394,8 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 		fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
 		j.errs = append(j.errs, fail)
 		j.pool.count(0, 1, 0)
-		if j.cfg.progress != nil {
-			j.progress()
-		}
+		j.report.report(j.finished, len(j.in))
 		switch {
-		case j.over.Load(): // Progress panicked
 		case !j.cfg.collect:
 			j.finish(fail)
 		case j.finished == len(j.in):

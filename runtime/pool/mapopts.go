@@ -39,9 +39,15 @@ func CollectErrors() MapOption { return func(c *mapConfig) { c.collect = true } 
 
 // Progress makes Map and Stream call fn with the number of inputs finished so far
 // and their total; a Stream's total is -1 until its input sequence has ended.
-// fn is called from any goroutine but never concurrently with itself, and its
-// last call happens before Map returns or the Stream loop ends. Keep it quick:
-// the work waits for it.
+//
+// fn runs on a goroutine of its own, never concurrently with itself, and the
+// work does not wait for it: counts that come while a call runs coalesce, and
+// the next call gets the latest. Before Map returns or the Stream loop ends, a
+// call has reported the last count (done == total, or a Stream's final count)
+// and none is running, unless ctx ends first: then Map and the loop return at
+// once with ctx's error without waiting for a call in flight (one blocked on a
+// paused terminal, say), and no call starts after they return. A panic in fn
+// ends Map, or the Stream loop, with a *PanicError.
 func Progress(fn func(done, total int)) MapOption {
 	return func(c *mapConfig) { c.progress = fn }
 }

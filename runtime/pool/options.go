@@ -12,6 +12,9 @@ type config struct {
 	workers     int
 	queueSize   int // 0: unbounded
 	taskTimeout time.Duration
+	// abandonGrace is the const abandonGrace; tests that must not depend on how
+	// fast a loaded machine runs a task that watches its ctx make it longer.
+	abandonGrace time.Duration
 
 	processGrace      time.Duration // process mode: see process.go
 	maxTasksPerWorker int
@@ -19,7 +22,7 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	c := config{workers: runtime.GOMAXPROCS(0), processGrace: time.Second}
+	c := config{workers: runtime.GOMAXPROCS(0), processGrace: time.Second, abandonGrace: abandonGrace}
 	for _, o := range opts {
 		o(&c)
 	}

@@ -72,20 +72,28 @@ func (p *Pool) count(done, failed, canceled int) {
 
 // Stats is a snapshot of a Pool's counts. Every submitted task, and every item of
 // Map and Stream, ends in exactly one of Done, Failed or Canceled.
+//
+// Abandoned counts the tasks that ignore their ctx: those whose goroutine still
+// runs 50ms after their waiter was released (by a ctx, Cancel or TaskTimeout).
+// A task that returns within that grace, as one that watches its ctx does, is
+// not counted; one that never returns is counted once the grace has passed.
+// Its worker's slot is given away at once all the same (see Pool). A Map or
+// Stream counts one per loop still inside fn.
 type Stats struct {
 	Queued    int // tasks waiting for a worker now
 	Running   int // tasks running now and not yet resolved
 	Done      int // tasks that returned a nil error
 	Failed    int // tasks that returned an error, panicked, or ran past TaskTimeout
 	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue)
-	Abandoned int // of those resolved, tasks whose goroutine still ran when their waiter was released
+	Abandoned int // of those resolved, tasks still running 50ms after their waiter was released
 }
 
 // a worker is one goroutine of the pool. Its fields are guarded by Pool.mu.
 type worker struct {
-	cur      runner // what it runs now; nil while idle
-	gen      uint64 // counts the runners it started, to tell a late abandon apart
-	detached bool   // its runner was abandoned and its slot given away
+	cur       runner      // what it runs now; nil while idle
+	gen       uint64      // counts the runners it started, to tell a late abandon apart
+	detached  bool        // its runner was abandoned and its slot given away
+	abandoned abandonMark // the runner last abandoned, until counted (abandon.go)
 }
 
 // A runner is what the queue holds: a submitted task, or one of the loops that run
@@ -133,6 +141,7 @@ func New(ctx context.Context, opts ...Option) *Pool {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.settleAll()
 	s := p.stats
 	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
@@ -258,6 +267,7 @@ func (p *Pool) work(w *worker) {
 		p.mu.Unlock()
 		t, err := w.cur.run()
 		p.mu.Lock()
+		p.settleReturned(w)
 		if t != nil {
 			// The task's outcome is counted before its waiters can see it.
 			p.unwatch(t)
@@ -302,6 +312,7 @@ var errGoexit = errors.New("pool: task called runtime.Goexit")
 func (p *Pool) goexit(w *worker) {
 	w.cur.fail(errGoexit) // frees w's slot like an abandon would
 	p.mu.Lock()
+	w.abandoned = abandonMark{} // it is returning: not a task that ignores its ctx
 	if w.detached {
 		p.detached--
 	} else {
@@ -356,30 +367,6 @@ func (p *Pool) checkQuiet() {
 	if p.closing && len(p.live) == 0 && p.cancelling == 0 && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
-	}
-}
-
-// abandon frees the slot of w, whose runner number gen is still running although
-// its waiter was released, so that the pool keeps its capacity while that
-// goroutine finishes. Past the cap of cfg.workers detached goroutines the slot
-// stays taken until the runner returns.
-func (p *Pool) abandon(w *worker, gen uint64) {
-	p.mu.Lock()
-	p.abandonLocked(w, gen)
-	p.mu.Unlock()
-}
-
-// abandonLocked is abandon with p.mu held.
-func (p *Pool) abandonLocked(w *worker, gen uint64) {
-	p.stats.abandoned++
-	if w.cur == nil || w.gen != gen || w.detached || p.detached >= p.cfg.workers {
-		return
-	}
-	w.detached = true
-	p.detached++
-	p.workers--
-	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
-		p.spawn()
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -39,6 +38,8 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	m.ctx, cancel = context.WithCancelCause(ctx)
 	m.cancel = func() { cancel(context.Canceled) }
 	defer m.cancel()
+	m.report = newReporter(m.cfg.progress, m.end1)
+	defer m.report.close()
 	if ctx.Err() != nil {
 		m.end1(ctxError(ctx))
 		return m.out, m.err
@@ -54,6 +55,9 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	case <-m.end:
 	case <-ctx.Done():
 		m.end1(ctxError(ctx))
+	}
+	if err := m.report.flush(ctx); m.err == nil { // the last count, unless ctx ends
+		return m.out, err
 	}
 	return m.out, m.err
 }
@@ -120,6 +124,7 @@ type procMap[A, R any] struct {
 	out    []R
 	cfg    mapConfig
 	end    chan struct{}
+	report *reporter // Map's Progress; nil without it
 
 	mu       sync.Mutex
 	ended    bool
@@ -179,22 +184,13 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 	} else {
 		m.out[seq] = v
 	}
-	if m.cfg.progress != nil && !m.progress() || m.finished < len(m.in) {
+	m.report.report(m.finished, len(m.in))
+	if m.finished < len(m.in) {
 		return
 	}
 	// Outcomes come out of order: report errors in input order.
 	slices.SortFunc(m.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
 	m.finish(errors.Join(m.errs...))
-}
-
-// progress reports to Map's Progress option, and ends the job with a
-// *PanicError if it panics. m.mu must be held.
-func (m *procMap[A, R]) progress() bool {
-	if err := recoverPanic(func() { m.cfg.progress(m.finished, len(m.in)) }); err != nil {
-		m.finish(err)
-		return false
-	}
-	return true
 }
 
 // count adds the outcomes recorded since the last count, and canceled, to
@@ -222,15 +218,4 @@ func (m *procMap[A, R]) finish(err error) {
 	m.count(len(m.in) - m.finished)
 	close(m.end)
 	m.cancel()
-}
-
-// recoverPanic calls fn and returns its panic as a *PanicError.
-func recoverPanic(fn func()) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	fn()
-	return nil
 }

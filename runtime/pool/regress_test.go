@@ -24,7 +24,6 @@ func TestMapKeepsFinishedResultsOfALargeChunkOnCancel(t *testing.T) {
 	p := newPool(t, Workers(2))
 	const n, stuck = 200_000, 150_000
 	finished := make([]atomic.Bool, n)
-	var count atomic.Int64
 	release := make(chan struct{})
 	defer close(release)
 	stuckNow := make(chan struct{})
@@ -42,20 +41,17 @@ func TestMapKeepsFinishedResultsOfALargeChunkOnCancel(t *testing.T) {
 				<-release // ignores its ctx
 			}
 			finished[x].Store(true)
-			count.Add(1)
 			return x + 1, nil
 		})
 		done <- result{out, err}
 	}()
 	within(t, "the stuck input", stuckNow)
-	// Wait until the other loop has run every input it could claim.
-	last := int64(-1)
+	// Wait until the other loop has run every input it could claim: it has
+	// returned, and its worker waits for work.
 	eventually(t, "the other loop to run out of inputs", func() bool {
-		c := count.Load()
-		stable := c == last
-		last = c
-		time.Sleep(10 * time.Millisecond)
-		return stable
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.idle == 1
 	})
 	snap := make([]bool, n)
 	for i := range snap {
@@ -124,8 +120,7 @@ func inHangingBlock(i, stuck int) bool { return stuck-stageBlock < i && i < stuc
 // Signal is a no-op and no worker is spawned, so the second task waits for the
 // first although Workers(2) allows both to run.
 func TestSecondTaskGetsTheFreeSlotWhileAWorkerIsIdle(t *testing.T) {
-	failures := 0
-	for range 20 {
+	for i := range 20 {
 		p := New(context.Background(), Workers(2))
 		Submit(context.Background(), p, func(context.Context) (int, error) { return 0, nil }).Get(context.Background())
 		eventually(t, "one idle worker", func() bool {
@@ -138,7 +133,7 @@ func TestSecondTaskGetsTheFreeSlotWhileAWorkerIsIdle(t *testing.T) {
 			select {
 			case <-bStarted:
 				return true, nil
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(5 * time.Second): // generous: b never starts while a runs when the wakeup is lost
 				return false, nil
 			}
 		})
@@ -146,11 +141,8 @@ func TestSecondTaskGetsTheFreeSlotWhileAWorkerIsIdle(t *testing.T) {
 		ok, _ := a.Get(context.Background())
 		closeQuiet(t, p)
 		if !ok {
-			failures++
+			t.Fatalf("run %d: with Workers(2) and one idle worker, the second of two tasks did not start while the first ran", i)
 		}
-	}
-	if failures > 0 {
-		t.Fatalf("%d of 20 times, with Workers(2) and one idle worker, the second of two tasks did not start while the first ran", failures)
 	}
 }
 
@@ -418,6 +410,7 @@ func TestAbandonedTasksGiveAwayAtMostWorkersSlots(t *testing.T) {
 	if n := started.Load(); n != 2 {
 		t.Fatalf("%d tasks started; want 2: the second abandoned task must keep its slot", n)
 	}
+	awaitAbandoned(t, p, 2)
 	if s := p.Stats(); s.Abandoned != 2 || s.Queued != 1 {
 		t.Fatalf("Stats = %+v; want 2 abandoned, 1 queued", s)
 	}

@@ -135,12 +135,17 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		total   = -1
 		fed     = s.fed
 		zero    O
+		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
 	)
+	defer func() {
+		if s.ctx.Err() == nil {
+			report.flush(s.ctx) // a break: the last call returns first
+		}
+		report.close()
+	}()
 	emit := func(r streamItem[O]) bool {
 		yielded++
-		if s.cfg.progress != nil {
-			s.cfg.progress(yielded, total)
-		}
+		report.report(yielded, total)
 		var err error
 		if r.err != nil {
 			err = &TaskError{Index: r.seq, Err: r.err}
@@ -170,14 +175,19 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 					yield(zero, ctxError(s.ctx))
 					return
 				}
-				if yielded == total && s.cfg.progress != nil {
-					s.cfg.progress(yielded, total) // the final count, now that it is known
+				if yielded == total {
+					report.report(yielded, total) // the final count, now that it is known
 				}
 				continue
 			case <-s.ctx.Done():
 				yield(zero, ctxError(s.ctx))
 				return
 			}
+		}
+		if r.err != nil && s.ctx.Err() != nil {
+			// fn returned because the ctx ended, before the loop saw it end.
+			yield(zero, ctxError(s.ctx))
+			return
 		}
 		if s.cfg.unordered {
 			if !emit(r) {
@@ -193,6 +203,9 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 				return
 			}
 		}
+	}
+	if err := report.flush(s.ctx); err != nil {
+		yield(zero, err) // ctx ended, or Progress panicked, before the final count was reported
 	}
 }
 
