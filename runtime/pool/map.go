@@ -38,7 +38,7 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	j.report = newReporter(j.cfg.progress, j.end1)
 	defer j.report.close()
 	// The loops exist before any is queued: finish reads j.runners.
-	j.runners = make([]*mapRunner[I, O], min(p.cfg.workers, len(in)))
+	j.runners = make([]*mapRunner[I, O], min(p.size(), len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
@@ -257,6 +257,9 @@ func (r *mapRunner[I, O]) run() (*task, error) {
 	n := int64(len(j.in))
 	size, perItem := int64(1), time.Duration(0)
 	for !j.over.Load() && j.ctx.Err() == nil {
+		if j.pool.handOff(r.w, r) {
+			return nil, nil
+		}
 		lo := j.next.Add(size) - size
 		if lo >= n {
 			return nil, nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // procConn is a Local value of a child process: it counts its uses and, when
@@ -66,5 +67,39 @@ func TestProcessLocalIsBuiltInTheChildAndClosedWhenItIsRetired(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "closed-"+pid)); err != nil {
 			t.Errorf("the value of child %s was not closed when it exited: %v", pid, err)
 		}
+	}
+}
+
+// holdChildren runs n calls of procWait at once and waits until n children
+// run them; cancel ends them.
+func holdChildren(t *testing.T, p *Pool, n int) (release func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var fs []*Future[*int]
+	for range n {
+		fs = append(fs, Submit(ctx, p, func(ctx context.Context) (*int, error) { return procWait.Call(ctx, p, struct{}{}) }))
+	}
+	eventually(t, fmt.Sprint(n, " children"), func() bool { return len(children(t)) == n })
+	return func() {
+		cancel()
+		for _, f := range fs {
+			f.GetWithin(5 * time.Second)
+		}
+	}
+}
+
+func TestProcessResizeChildrenFollow(t *testing.T) {
+	p := processPool(t, Workers(3))
+	release := holdChildren(t, p, 3)
+	p.Resize(1) // the three are busy: two exit once released
+	release()
+	eventually(t, "one child left", func() bool { return len(children(t)) == 1 })
+	p.Resize(3)
+	release = holdChildren(t, p, 3)
+	release()
+	p.Resize(2) // idle children beyond 2 exit at once
+	eventually(t, "two children left", func() bool { return len(children(t)) == 2 })
+	if pids := childPids(t, p, 10); len(pids) > 2 {
+		t.Errorf("calls ran in %d children after Resize(2)", len(pids))
 	}
 }

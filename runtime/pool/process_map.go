@@ -45,7 +45,7 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 		return m.out, m.err
 	}
 	job := f.job(m.ctx, p, m, m.deliver, m.end1)
-	for range min(p.cfg.workers, len(args)) {
+	for range min(p.size(), len(args)) {
 		if err := job.Spawn(job.NewDriver()); err != nil {
 			m.end1(err)
 			break

@@ -22,7 +22,8 @@ import (
 func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(context.Context, I) (O, error), opts ...MapOption) iter.Seq2[O, error] {
 	cfg := newMapConfig(opts)
 	return func(yield func(O, error) bool) {
-		window := 4 * p.cfg.workers
+		workers := p.size()
+		window := 4 * workers
 		s := &streamJob[I, O]{
 			pool:    p,
 			fn:      fn,
@@ -31,7 +32,7 @@ func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(cont
 			items:   make(chan streamItem[I], window), // never full: tokens bound it
 			results: make(chan streamItem[O], window),
 			fed:     make(chan struct{}),
-			runners: make([]*streamRunner[I, O], p.cfg.workers),
+			runners: make([]*streamRunner[I, O], workers),
 		}
 		s.ctx, s.cancel = context.WithCancelCause(ctx)
 		defer s.stop(context.Canceled)
@@ -306,6 +307,9 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 	var done, failed int // counted in the stats a batch at a time
 	defer func() { s.pool.count(done, failed, 0) }()
 	for {
+		if s.pool.handOff(r.w, r) {
+			return nil, nil
+		}
 		var it streamItem[I]
 		var ok bool
 		select {
