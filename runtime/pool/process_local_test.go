@@ -4,6 +4,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,5 +102,38 @@ func TestProcessResizeChildrenFollow(t *testing.T) {
 	eventually(t, "two children left", func() bool { return len(children(t)) == 2 })
 	if pids := childPids(t, p, 10); len(pids) > 2 {
 		t.Errorf("calls ran in %d children after Resize(2)", len(pids))
+	}
+}
+
+// procParity returns n%2, or waits for its ctx when n < 0.
+var procParity = RegisterProcess("pool_test.parity", func(ctx context.Context, n int) (int, error) {
+	if n < 0 {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	return n % 2, nil
+})
+
+func TestProcessMapPartialErrorTellsFinishedFromZeroValues(t *testing.T) {
+	p := processPool(t, Workers(2))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	args := ints(10)
+	for range 10 {
+		args = append(args, -1)
+	}
+	out, err := procParity.Map(ctx, p, args, Progress(func(done, _ int) {
+		if done == 10 { // the ten that return; the others wait for this cancel
+			cancel()
+		}
+	}))
+	var pe *PartialError
+	if !errors.As(err, &pe) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want a *PartialError wrapping context.Canceled", err)
+	}
+	for i := range args {
+		if finished := i < 10; pe.Finished(i) != finished {
+			t.Errorf("Finished(%d) = %v, want %v (result %d)", i, pe.Finished(i), finished, out[i])
+		}
 	}
 }
