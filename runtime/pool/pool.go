@@ -169,6 +169,27 @@ func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
 			}
 		}
 	}
+	return p.push(r, t, bounded)
+}
+
+// tryRoom takes room in a bounded queue for a task without waiting, and
+// reports whether it did: false when the queue is full.
+func (p *Pool) tryRoom() bool {
+	if p.room == nil {
+		return true
+	}
+	select {
+	case p.room <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// push queues r, and its task t if any, for a worker; t holds room in a
+// bounded queue when bounded, and gives it back when push fails: the pool is
+// closed or stopped.
+func (p *Pool) push(r runner, t *task, bounded bool) error {
 	p.mu.Lock()
 	var err error
 	switch {

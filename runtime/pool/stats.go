@@ -29,7 +29,7 @@ type Stats struct {
 	Running   int // tasks running now and not yet resolved
 	Done      int // tasks that returned a nil error
 	Failed    int // tasks that returned an error, panicked, or ran past TaskTimeout
-	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue)
+	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue); not TrySubmit's refusals
 	Abandoned int // of those resolved, tasks still running 50ms after their waiter was released
 }
 
