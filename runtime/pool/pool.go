@@ -127,7 +127,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		n := p.shutdown(withCause(context.Canceled, errCloseGaveUp))
 		p.killProcesses()
-		return fmt.Errorf("pool: close: %w (%d tasks abandoned still running)", ctxError(ctx), n)
+		return fmt.Errorf("pool: close: %w (%s abandoned still running)", ctxError(ctx), plural(n, "task"))
 	}
 	// The watcher of the parent ctx may be running shutdown: wait for it, so that
 	// no goroutine of the pool is left when Close returns nil.
@@ -139,6 +139,14 @@ func (p *Pool) Close(ctx context.Context) error {
 		}
 	}
 	return p.closeProcesses(ctx)
+}
+
+// plural says n things: "1 task", "2 tasks".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // watcherStarted stops the watcher of the parent ctx, once, and reports whether
