@@ -151,12 +151,7 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		zero    O
 		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
 	)
-	defer func() {
-		if s.ctx.Err() == nil {
-			report.flush(s.ctx) // a break: the last call returns first
-		}
-		report.close()
-	}()
+	defer report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
 	emit := func(r streamItem[O]) bool {
 		yielded++
 		report.report(yielded, total)
