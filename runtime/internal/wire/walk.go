@@ -23,7 +23,6 @@ type scan struct {
 	onPath, done map[cycleKey]bool // the pointers on the path from the root; those below which no cycle was found
 	path         []string          // set when a cycle is found: the steps to it, outermost first
 	dyn          []reflect.Value   // one value of each dynamic type found in an interface, innermost first
-	seen         map[reflect.Type]bool
 }
 
 // cycleKey is a pointer, map or slice that a walk has reached: its address,
@@ -39,7 +38,7 @@ type cycleKey struct {
 // pointer, map or slice that rv reaches again from inside itself, or else one
 // value of each dynamic type held in rv's interfaces, innermost first.
 func scanValue(rv reflect.Value) ([]reflect.Value, error) {
-	w := scan{onPath: map[cycleKey]bool{}, done: map[cycleKey]bool{}, seen: map[reflect.Type]bool{}}
+	var w scan
 	if w.walk(rv) {
 		return nil, fmt.Errorf("wire: the value holds a cycle (at %s): encoding/gob cannot carry it", strings.Join(w.path, ""))
 	}
@@ -65,6 +64,9 @@ func (w *scan) walk(v reflect.Value) bool {
 		}
 		if w.onPath[k] {
 			return true
+		}
+		if w.onPath == nil { // allocated on the first pointer: many values have none
+			w.onPath, w.done = map[cycleKey]bool{}, map[cycleKey]bool{}
 		}
 		w.onPath[k] = true
 		found := w.children(v)
@@ -121,10 +123,16 @@ func (w *scan) iface(elem reflect.Value) bool {
 	if w.walk(elem) {
 		return true
 	}
-	if t := elem.Type(); !w.seen[t] {
-		w.seen[t] = true
-		w.dyn = append(w.dyn, elem)
+	t := elem.Type()
+	for _, d := range w.dyn { // a value holds few dynamic types
+		if d.Type() == t {
+			return false
+		}
 	}
+	if w.dyn == nil {
+		w.dyn = make([]reflect.Value, 0, 4)
+	}
+	w.dyn = append(w.dyn, elem)
 	return false
 }
 
