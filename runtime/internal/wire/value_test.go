@@ -19,6 +19,7 @@ type inner struct {
 	I any
 }
 type holder struct{ V any }
+type box struct{ I any } // registered as a pointer
 
 // stamp encodes itself: gob walks none of its fields.
 type stamp struct{ unix int64 }
@@ -33,6 +34,18 @@ func (s *stamp) GobDecode(b []byte) error {
 	return nil
 }
 
+// ptrStamp encodes itself through its pointer only.
+type ptrStamp struct{ n byte }
+
+func (s *ptrStamp) GobEncode() ([]byte, error) { return []byte{s.n}, nil }
+func (s *ptrStamp) GobDecode(b []byte) error {
+	if len(b) != 1 {
+		return errors.New("bad ptrStamp")
+	}
+	s.n = b[0]
+	return nil
+}
+
 func init() {
 	gob.Register(leaf{})
 	gob.Register(&leaf2{})
@@ -41,6 +54,9 @@ func init() {
 	gob.Register(stamp{})
 	gob.Register(map[string]any{})
 	gob.Register(benchValue{})
+	gob.Register([]any{})
+	gob.Register(&box{})
+	gob.Register(&ptrStamp{})
 }
 
 // roundTrip encodes v, then decodes it into a new value of v's type twice:
@@ -60,7 +76,7 @@ func roundTrip(t *testing.T, v any) {
 		if err := DecodeValue(data, out.Interface()); err != nil {
 			t.Fatalf("DecodeValue of %#v (%s cache): %v", v, cache, err)
 		}
-		if diff := cmp.Diff(v, out.Elem().Interface(), cmpopts.EquateEmpty(), cmp.AllowUnexported(stamp{})); diff != "" {
+		if diff := cmp.Diff(v, out.Elem().Interface(), cmpopts.EquateEmpty(), cmp.AllowUnexported(stamp{}, ptrStamp{})); diff != "" {
 			t.Errorf("%T (%s cache): decoded value differs (-sent +got):\n%s", v, cache, diff)
 		}
 	}
@@ -69,6 +85,7 @@ func roundTrip(t *testing.T, v any) {
 func TestValueRoundTrips(t *testing.T) {
 	seven := 7
 	var anyVal any = leaf{"in an interface"}
+	shared := &box{I: holder{V: leaf{"shared"}}}
 	for _, v := range []any{
 		0, 42, -1, "", "text", true, 3.5, []byte("raw"),
 		(*int)(nil), &seven, struct{}{}, []struct{}{{}, {}},
@@ -78,6 +95,10 @@ func TestValueRoundTrips(t *testing.T) {
 		holder{V: map[string]any{"k": leaf{"v"}, "j": 9}},
 		&anyVal, stamp{unix: 1733011200}, holder{V: stamp{unix: -5}},
 		[]any{1, "two", leaf{"three"}, &leaf2{4}},
+		holder{V: []any{leaf{"in a slice in an interface"}, 2, holder{V: stamp{unix: 8}}}},
+		struct{ A *box; B any }{shared, shared}, // one pointer, reached outside and inside an interface
+		map[any]int{leaf{"key"}: 1, 2: 3},
+		holder{V: &ptrStamp{n: 7}}, []ptrStamp{{1}, {2}},
 	} {
 		roundTrip(t, v)
 	}
