@@ -96,7 +96,10 @@ func TestValueRoundTrips(t *testing.T) {
 		&anyVal, stamp{unix: 1733011200}, holder{V: stamp{unix: -5}},
 		[]any{1, "two", leaf{"three"}, &leaf2{4}},
 		holder{V: []any{leaf{"in a slice in an interface"}, 2, holder{V: stamp{unix: 8}}}},
-		struct{ A *box; B any }{shared, shared}, // one pointer, reached outside and inside an interface
+		struct {
+			A *box
+			B any
+		}{shared, shared}, // one pointer, reached outside and inside an interface
 		map[any]int{leaf{"key"}: 1, 2: 3},
 		holder{V: &ptrStamp{n: 7}}, []ptrStamp{{1}, {2}},
 	} {
