@@ -175,6 +175,7 @@ func (w *splitWriter) begin(drop bool) {
 	w.value, w.drop, w.inValue, w.tangled = w.value[:0], drop, false, false
 }
 
+// Write takes one message of gob's.
 func (w *splitWriter) Write(p []byte) (int, error) {
 	switch {
 	case w.inValue:

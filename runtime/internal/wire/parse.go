@@ -60,6 +60,7 @@ type parser struct {
 
 var errShort = errors.New("wire: malformed message: too short")
 
+// byte, uvarint and varint read a field of their type.
 func (r *parser) byte() byte {
 	if r.err != nil || len(r.b) == 0 {
 		r.fail(errShort)

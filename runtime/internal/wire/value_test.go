@@ -20,6 +20,7 @@ type inner struct {
 }
 type holder struct{ V any }
 type box struct{ I any } // registered as a pointer
+type empty struct{}
 
 // stamp encodes itself: gob walks none of its fields.
 type stamp struct{ unix int64 }
@@ -56,6 +57,7 @@ func init() {
 	gob.Register(benchValue{})
 	gob.Register([]any{})
 	gob.Register(&box{})
+	gob.Register(empty{})
 	gob.Register(&ptrStamp{})
 }
 
@@ -101,7 +103,7 @@ func TestValueRoundTrips(t *testing.T) {
 			B any
 		}{shared, shared}, // one pointer, reached outside and inside an interface
 		map[any]int{leaf{"key"}: 1, 2: 3},
-		holder{V: &ptrStamp{n: 7}}, []ptrStamp{{1}, {2}},
+		holder{V: &ptrStamp{n: 7}}, []ptrStamp{{1}, {2}}, holder{V: empty{}}, holder{V: []int{}},
 	} {
 		roundTrip(t, v)
 	}
