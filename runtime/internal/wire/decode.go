@@ -16,7 +16,7 @@ import (
 // compatible, in gob's sense, with the type that was encoded. A panic in a
 // GobDecode or UnmarshalBinary method is returned as a *Panic. DecodeValue
 // does not keep data; it is safe for concurrent use.
-func DecodeValue(data []byte, v any) (err error) {
+func DecodeValue(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("wire: DecodeValue needs a non-nil pointer, not %T", v)

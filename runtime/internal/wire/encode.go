@@ -36,14 +36,14 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 	}
 	t := encTypeFor(rv.Type())
 	e := t.pool.Get().(*encoder)
-	fresh, err := e.encode(rv, dyn)
+	tangled, err := e.encode(rv, dyn)
 	if err != nil {
 		return dst, err // e is dropped: its gob stream may be half-written
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(e.w.header))<<1|b2u(fresh))
+	dst = binary.AppendUvarint(dst, uint64(len(e.w.header))<<1|b2u(tangled))
 	dst = append(dst, e.w.header...)
 	dst = append(dst, e.w.value...)
-	if !fresh && len(e.w.header) <= maxKeep && cap(e.w.value) <= maxKeep {
+	if !tangled && len(e.w.header) <= maxKeep && cap(e.w.value) <= maxKeep {
 		t.pool.Put(e)
 	}
 	return dst, nil
@@ -97,10 +97,10 @@ func newEncoder(env reflect.Type) *encoder {
 }
 
 // encode encodes rv, whose interfaces hold the dynamic types of dyn, into
-// e.w.value. fresh says that gob wrote type definitions inside the value:
+// e.w.value. tangled says that gob wrote type definitions inside the value:
 // then the value is self-contained only with its own header, and e must not
 // be reused.
-func (e *encoder) encode(rv reflect.Value, dyn []reflect.Value) (fresh bool, err error) {
+func (e *encoder) encode(rv reflect.Value, dyn []reflect.Value) (tangled bool, err error) {
 	defer catchPanic(&err)
 	if err := e.presend(dyn); err != nil {
 		return false, err
