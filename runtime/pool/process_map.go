@@ -100,7 +100,7 @@ func decodeOutcome[R any](name string, value []byte, err error) (R, error) {
 
 // encodeInput encodes an input of a remote job.
 func encodeInput[A any](name string, a A) ([]byte, error) {
-	b, err := wire.AppendValue(nil, a)
+	b, err := wire.AppendValue(nil, &a) // through a pointer: A may be an interface type
 	if err != nil {
 		return nil, remoteErr(context.Background(), fmt.Errorf("pool: encoding the argument of %s: %w", name, err))
 	}

@@ -73,7 +73,7 @@ type fakeConn struct {
 }
 
 func (c *fakeConn) NextID() uint64  { c.nextID++; return c.nextID }
-func (c *fakeConn) Add(m *wire.Msg) { c.buf = append(c.buf, *m) }
+func (c *fakeConn) Add(m *wire.Msg) error { c.buf = append(c.buf, *m); return nil }
 func (c *fakeConn) Tasks() int      { return 0 }
 func (c *fakeConn) Dead() <-chan struct{} {
 	return c.dead
