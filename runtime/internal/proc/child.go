@@ -39,9 +39,9 @@ type child struct {
 	pipeClosed bool
 }
 
-func (c *child) NextID() uint64  { c.nextID++; return c.nextID }
+func (c *child) NextID() uint64        { c.nextID++; return c.nextID }
 func (c *child) Add(m *wire.Msg) error { return c.w.Add(m) }
-func (c *child) Tasks() int      { return c.tasks }
+func (c *child) Tasks() int            { return c.tasks }
 
 func (c *child) Flush() (wrote bool, err error) {
 	n, err := c.w.Flush()
