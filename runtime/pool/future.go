@@ -39,7 +39,8 @@ type task struct {
 
 // A Future is the pending result of a task given to Submit. Each Future resolves
 // exactly once, with a value, an error, a *PanicError, a timeout or a
-// cancellation. Its methods are safe for concurrent use.
+// cancellation. Its methods are safe for concurrent use. Only Submit makes a
+// usable Future: the zero Future is not one.
 type Future[T any] struct {
 	task
 	fn  func(context.Context) (T, error)

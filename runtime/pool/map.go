@@ -46,21 +46,7 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
 	}
-	if ctx.Err() != nil {
-		j.end1(ctxError(ctx))
-		return j.out, j.err
-	}
-	for _, r := range j.runners {
-		if err := p.enqueue(ctx, r, nil); err != nil {
-			j.end1(err)
-			break
-		}
-	}
-	select {
-	case <-j.end:
-	case <-ctx.Done():
-		j.end1(ctxError(ctx))
-	}
+	p.runJob(ctx, len(j.runners), func(i int) runner { return j.runners[i] }, j.end, j.end1)
 	// Loops still inside fn after an early end are abandoned: their slots go to
 	// fresh workers (expire has done so for its loops already).
 	for _, r := range j.runners {
@@ -355,4 +341,24 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 		r.staged.Store(int32(ok))
 	}
 	return nil
+}
+
+// runJob queues n runners of a job on p and waits until the job ends (end
+// is closed) or ctx does; end1 ends the job with an error, once.
+func (p *Pool) runJob(ctx context.Context, n int, runner func(i int) runner, end <-chan struct{}, end1 func(error)) {
+	if ctx.Err() != nil {
+		end1(ctxError(ctx))
+		return
+	}
+	for i := range n {
+		if err := p.enqueue(ctx, runner(i), nil); err != nil {
+			end1(err)
+			break
+		}
+	}
+	select {
+	case <-end:
+	case <-ctx.Done():
+		end1(ctxError(ctx))
+	}
 }

@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
+	"time"
 )
+
+// Map and Stream under TaskTimeout or Timeout: one input at a time, each
+// failed at its deadline even when it ignores its ctx.
 
 // errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
 // errExpired tells a loop, when fn returns, that expire already failed that
@@ -23,17 +28,26 @@ func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
 	if d <= 0 {
 		return j.fn(&r.ctx, j.in[i])
 	}
-	ctx, cancel := context.WithTimeoutCause(&r.ctx, d, errItemTimeout)
+	return callTimed(&r.ctx, d, &r.item, i, j.fn, j.in[i], func() { j.expire(r, i) })
+}
+
+// callTimed runs fn on in, input seq, with a deadline d after its start: an
+// input still running at its deadline is failed at once by expire, even when
+// it ignores its ctx. item holds seq+1 while fn runs; whoever swaps it to 0
+// first, fn's return or expire, settles the input: when expire did, callTimed
+// returns errExpired.
+func callTimed[I, O any](parent context.Context, d time.Duration, item *atomic.Int64, seq int, fn func(context.Context, I) (O, error), in I, expire func()) (O, error) {
+	ctx, cancel := context.WithTimeoutCause(parent, d, errItemTimeout)
 	defer cancel()
-	r.item.Store(int64(i) + 1)
+	item.Store(int64(seq) + 1)
 	stop := context.AfterFunc(ctx, func() {
 		if context.Cause(ctx) == errItemTimeout {
-			j.expire(r, i)
+			expire()
 		}
 	})
-	v, err := callOne(ctx, j.fn, j.in[i]) // a panic too must reach the swap below
+	v, err := callOne(ctx, fn, in) // a panic too must reach the swap below
 	stop()
-	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+	if !item.CompareAndSwap(int64(seq)+1, 0) {
 		var zero O
 		return zero, errExpired
 	}

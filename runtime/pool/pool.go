@@ -26,6 +26,9 @@ import (
 // within 1.5x of a hand-written channel pool; Map hands out work in chunks and
 // costs a few nanoseconds per item; Stream costs a channel hand-over per item.
 // All methods are safe for concurrent use.
+//
+// The zero Pool is not usable: make one with New. A closed Pool cannot be
+// reused: work given to it after Close resolves with ErrClosed.
 type Pool struct {
 	cfg        config
 	parent     context.Context // the ctx given to New
