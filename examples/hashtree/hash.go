@@ -1,13 +1,14 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"os"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // fileResult is what hashtree learns about one file.
@@ -15,8 +16,15 @@ type fileResult struct {
 	Path    string `json:"path"`
 	Size    int64  `json:"size"`
 	SHA256  string `json:"sha256"`
-	Gzipped int64  `json:"gzipped"` // its size once gzipped at the default level
+	Gzipped int64  `json:"gzipped"` // its size once gzipped at gzipLevel
 }
+
+// gzipLevel is the level hashtree gzips at: 6, compress/gzip's default.
+// github.com/klauspost/compress/gzip, which hashtree uses, compresses several
+// times faster than compress/gzip at the same level, with output of its own: a
+// file's gzipped size differs from compress/gzip's by a few percent either way
+// (over $(go env GOROOT)/src, 2% larger in all). Its DefaultCompression is 5.
+const gzipLevel = 6
 
 // hashFile reads the file at path once, hashing it with SHA-256 and measuring its
 // gzipped size. It opens the file read-only: nothing is ever written to the tree.
@@ -46,7 +54,13 @@ func hashFile(ctx context.Context, path string) (fileResult, error) {
 
 // gzipWriters keeps gzip writers for reuse: a new one allocates about 800 KB,
 // which for thousands of small files costs more than compressing them.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+var gzipWriters = sync.Pool{New: func() any {
+	zw, err := gzip.NewWriterLevel(nil, gzipLevel)
+	if err != nil {
+		panic(err) // gzipLevel is a valid level
+	}
+	return zw
+}}
 
 // ctxReader is a reader that fails with ctx's error once ctx is done.
 type ctxReader struct {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	kgzip "github.com/klauspost/compress/gzip"
+	"github.com/poolgen/poolgen/runtime/pool"
+)
+
+// TestGzippedIsKlauspostAtLevel6 checks that a file's Gzipped is the size of a
+// real gzip stream of it, which compress/gzip reads back, written by
+// klauspost/compress at level 6 (compress/gzip's default, not klauspost's 5).
+func TestGzippedIsKlauspostAtLevel6(t *testing.T) {
+	dir := makeTree(t, 40, 64<<10) // text and random files, 32 to 96 KiB
+	files, err := listFiles(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pool.New(context.Background(), pool.Workers(2))
+	results, err := mapHashFile(context.Background(), p, files)
+	closePool(t, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range results {
+		data, err := os.ReadFile(res.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := level6Size(t, data); res.Gzipped != want {
+			t.Errorf("%s: gzipped %d, want %d", filepath.Base(res.Path), res.Gzipped, want)
+		}
+	}
+}
+
+// level6Size gzips data with klauspost/compress at level 6, checks that
+// compress/gzip reads it back, and returns its size.
+func level6Size(t *testing.T, data []byte) int64 {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := kgzip.NewWriterLevel(&buf, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := int64(buf.Len())
+	zr, err := gzip.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(back, data) {
+		t.Fatalf("gzip stream does not read back: %v", err)
+	}
+	return n
+}
+
+// closePool closes p and fails the test unless every worker exits in time.
+func closePool(t *testing.T, p *pool.Pool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Close(ctx); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
