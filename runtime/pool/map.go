@@ -205,8 +205,9 @@ type mapRunner[I, O any] struct {
 	job  *mapJob[I, O]
 	w    *worker
 	gen  uint64
-	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	fast atomic.Bool // staging a block at a time
+	ctx  context.Context // the job's, giving w's Local values
+	busy atomic.Bool     // inside fn; stored after w and gen, so a reader of busy sees them
+	fast atomic.Bool     // staging a block at a time
 	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
 	// return and expire race to swap it to 0: the winner accounts for the input.
 	item    atomic.Int64
@@ -240,6 +241,7 @@ const (
 
 func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
+	r.ctx = &workerCtx{r.job.ctx, &w.locals}
 	return !r.job.over.Load()
 }
 
@@ -328,7 +330,7 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	}
 	// The hot loop of a fast Map: the call and the store, and a block's end
 	// now and then.
-	fn, ctx, in, buf := j.fn, j.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	fn, ctx, in, buf := j.fn, r.ctx, j.in[lo:hi], r.buf[:hi-lo]
 	for ok < len(in) && !j.over.Load() {
 		end := min(ok+stageBlock, len(in))
 		for ; ok < end; ok++ {
@@ -358,9 +360,9 @@ func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
 	j := r.job
 	d := j.timeout
 	if d <= 0 {
-		return j.fn(j.ctx, j.in[i])
+		return j.fn(r.ctx, j.in[i])
 	}
-	ctx, cancel := context.WithTimeoutCause(j.ctx, d, errItemTimeout)
+	ctx, cancel := context.WithTimeoutCause(r.ctx, d, errItemTimeout)
 	defer cancel()
 	r.item.Store(int64(i) + 1)
 	stop := context.AfterFunc(ctx, func() {

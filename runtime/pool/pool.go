@@ -94,6 +94,7 @@ type worker struct {
 	gen       uint64      // counts the runners it started, to tell a late abandon apart
 	detached  bool        // its runner was abandoned and its slot given away
 	abandoned abandonMark // the runner last abandoned, until counted (abandon.go)
+	locals    locals      // its Local values; guarded by their own mutex
 }
 
 // A runner is what the queue holds: a submitted task, or one of the loops that run
@@ -325,8 +326,13 @@ func (p *Pool) goexit(w *worker) {
 	p.exit(w)
 }
 
-// exit removes w from the pool and unlocks p.mu.
+// exit closes w's Local values and removes w from the pool; p.mu must be held,
+// and exit unlocks it. w stays in p.live while its values close, so that Close
+// waits for them.
 func (p *Pool) exit(w *worker) {
+	p.mu.Unlock()
+	w.locals.close()
+	p.mu.Lock()
 	delete(p.live, w)
 	p.checkQuiet()
 	p.mu.Unlock()

@@ -232,9 +232,9 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	s := r.job
 	d := cmp.Or(s.cfg.timeout, s.pool.cfg.taskTimeout)
 	if d <= 0 {
-		return callOne(s.ctx, s.fn, it.val)
+		return callOne(r.ctx, s.fn, it.val)
 	}
-	ctx, cancel := context.WithTimeoutCause(s.ctx, d, errItemTimeout)
+	ctx, cancel := context.WithTimeoutCause(r.ctx, d, errItemTimeout)
 	defer cancel()
 	r.item.Store(int64(it.seq) + 1)
 	stop := context.AfterFunc(ctx, func() {
@@ -280,7 +280,8 @@ type streamRunner[I, O any] struct {
 	job  *streamJob[I, O]
 	w    *worker
 	gen  uint64
-	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+	ctx  context.Context // the job's, giving w's Local values
+	busy atomic.Bool     // inside fn; stored after w and gen, so a reader of busy sees them
 	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
 	// return and expire race to swap it to 0: the winner accounts for the input.
 	item    atomic.Int64
@@ -289,6 +290,7 @@ type streamRunner[I, O any] struct {
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
+	r.ctx = &workerCtx{r.job.ctx, &w.locals}
 	return r.job.ctx.Err() == nil
 }
 
