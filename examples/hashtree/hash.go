@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
-	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/poolgen/poolgen/runtime/pool"
 )
 
 // fileResult is what hashtree learns about one file.
@@ -37,30 +38,61 @@ func hashFile(ctx context.Context, path string) (fileResult, error) {
 		return fileResult{}, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	var zipped countingWriter
-	zw := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(zw)
-	zw.Reset(&zipped)
-	n, err := io.Copy(io.MultiWriter(h, zw), ctxReader{ctx, f})
+	gz, err := gzipSizers.Get(ctx)
 	if err != nil {
 		return fileResult{}, err
 	}
-	if err := zw.Close(); err != nil {
+	gz.reset()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(h, gz.zw), ctxReader{ctx, f})
+	if err != nil {
 		return fileResult{}, err
 	}
-	return fileResult{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Gzipped: zipped.n}, nil
+	zipped, err := gz.size()
+	if err != nil {
+		return fileResult{}, err
+	}
+	return fileResult{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Gzipped: zipped}, nil
 }
 
-// gzipWriters keeps gzip writers for reuse: a new one allocates about 800 KB,
-// which for thousands of small files costs more than compressing them.
-var gzipWriters = sync.Pool{New: func() any {
-	zw, err := gzip.NewWriterLevel(nil, gzipLevel)
+// gzipSizers holds one gzipSizer per worker of the pool that runs hashFile. A
+// worker hashes one file at a time, so its sizer is never used by two files at
+// once, and it keeps it for all its files: a new gzip writer allocates about
+// 750 KB, which for thousands of small files costs more than compressing them.
+var gzipSizers = pool.NewLocal(newGzipSizer)
+
+// gzipSizersBuilt counts the gzipSizers built, for the tests: one per worker.
+var gzipSizersBuilt atomic.Int64
+
+// gzipSizer measures gzipped sizes with a reusable gzip writer. It is not an
+// io.Closer: when its worker exits there is nothing to flush or release.
+type gzipSizer struct {
+	zw *gzip.Writer
+	n  countingWriter // what zw wrote since reset
+}
+
+func newGzipSizer(context.Context) (*gzipSizer, error) {
+	gzipSizersBuilt.Add(1)
+	g := new(gzipSizer)
+	zw, err := gzip.NewWriterLevel(&g.n, gzipLevel)
 	if err != nil {
-		panic(err) // gzipLevel is a valid level
+		return nil, err
 	}
-	return zw
-}}
+	g.zw = zw
+	return g, nil
+}
+
+// reset starts a new gzip stream: write the file to g.zw, then call size.
+func (g *gzipSizer) reset() {
+	g.n = countingWriter{}
+	g.zw.Reset(&g.n)
+}
+
+// size ends the stream and returns its length.
+func (g *gzipSizer) size() (int64, error) {
+	err := g.zw.Close()
+	return g.n.n, err
+}
 
 // ctxReader is a reader that fails with ctx's error once ctx is done.
 type ctxReader struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -74,5 +75,29 @@ func closePool(t *testing.T, p *pool.Pool) {
 	defer cancel()
 	if err := p.Close(ctx); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestOneGzipWriterPerWorker checks that each worker builds one gzip writer
+// and keeps it for every file it hashes, through garbage collections (a
+// sync.Pool drops what it holds at the second one).
+func TestOneGzipWriterPerWorker(t *testing.T) {
+	const workers = 2
+	files, err := listFiles(context.Background(), makeTree(t, 40, 4<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pool.New(context.Background(), pool.Workers(workers))
+	built := gzipSizersBuilt.Load()
+	for range 3 {
+		if _, err := mapHashFile(context.Background(), p, files); err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		runtime.GC()
+	}
+	closePool(t, p)
+	if n := gzipSizersBuilt.Load() - built; n < 1 || n > workers {
+		t.Errorf("%d gzip writers built for %d files on %d workers, want 1 to %d", n, 3*len(files), workers, workers)
 	}
 }
