@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"io"
 	"os"
 	"sync/atomic"
@@ -33,65 +34,63 @@ const gzipLevel = 6
 //
 //poolgen:worker
 func hashFile(ctx context.Context, path string) (fileResult, error) {
+	fh, err := fileHashers.Get(ctx)
+	if err != nil {
+		return fileResult{}, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return fileResult{}, err
 	}
 	defer f.Close()
-	gz, err := gzipSizers.Get(ctx)
-	if err != nil {
-		return fileResult{}, err
-	}
-	gz.reset()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(h, gz.zw), ctxReader{ctx, f})
-	if err != nil {
-		return fileResult{}, err
-	}
-	zipped, err := gz.size()
-	if err != nil {
-		return fileResult{}, err
-	}
-	return fileResult{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), Gzipped: zipped}, nil
+	return fh.hash(path, ctxReader{ctx, f})
 }
 
-// gzipSizers holds one gzipSizer per worker of the pool that runs hashFile. A
-// worker hashes one file at a time, so its sizer is never used by two files at
-// once, and it keeps it for all its files: a new gzip writer allocates about
-// 750 KB, which for thousands of small files costs more than compressing them.
-var gzipSizers = pool.NewLocal(newGzipSizer)
+// fileHashers holds one fileHasher per worker of the pool that runs hashFile.
+// A worker hashes one file at a time, so its fileHasher is never used by two
+// files at once, and it keeps it for all its files: a new gzip writer
+// allocates about 750 KB, which for thousands of small files costs more than
+// compressing them.
+var fileHashers = pool.NewLocal(newFileHasher)
 
-// gzipSizersBuilt counts the gzipSizers built, for the tests: one per worker.
-var gzipSizersBuilt atomic.Int64
+// fileHashersBuilt counts the fileHashers built, for the tests: one per worker.
+var fileHashersBuilt atomic.Int64
 
-// gzipSizer measures gzipped sizes with a reusable gzip writer. It is not an
-// io.Closer: when its worker exits there is nothing to flush or release.
-type gzipSizer struct {
-	zw *gzip.Writer
-	n  countingWriter // what zw wrote since reset
+// A fileHasher is what a worker reuses from file to file: a SHA-256 state, a
+// gzip writer and a read buffer. It is not an io.Closer: when its worker exits
+// there is nothing to flush or release.
+type fileHasher struct {
+	sha    hash.Hash
+	zw     *gzip.Writer
+	zipped countingWriter // what zw wrote for the file
+	buf    []byte
 }
 
-func newGzipSizer(context.Context) (*gzipSizer, error) {
-	gzipSizersBuilt.Add(1)
-	g := new(gzipSizer)
-	zw, err := gzip.NewWriterLevel(&g.n, gzipLevel)
+func newFileHasher(context.Context) (*fileHasher, error) {
+	fileHashersBuilt.Add(1)
+	fh := &fileHasher{sha: sha256.New(), buf: make([]byte, 32<<10)}
+	zw, err := gzip.NewWriterLevel(&fh.zipped, gzipLevel)
 	if err != nil {
 		return nil, err
 	}
-	g.zw = zw
-	return g, nil
+	fh.zw = zw
+	return fh, nil
 }
 
-// reset starts a new gzip stream: write the file to g.zw, then call size.
-func (g *gzipSizer) reset() {
-	g.n = countingWriter{}
-	g.zw.Reset(&g.n)
-}
-
-// size ends the stream and returns its length.
-func (g *gzipSizer) size() (int64, error) {
-	err := g.zw.Close()
-	return g.n.n, err
+// hash reads r to its end and returns what it learned, as the result for path.
+func (fh *fileHasher) hash(path string, r io.Reader) (fileResult, error) {
+	fh.sha.Reset()
+	fh.zipped = countingWriter{}
+	fh.zw.Reset(&fh.zipped)
+	n, err := io.CopyBuffer(io.MultiWriter(fh.sha, fh.zw), r, fh.buf)
+	if err != nil {
+		return fileResult{}, err
+	}
+	if err := fh.zw.Close(); err != nil {
+		return fileResult{}, err
+	}
+	sum := hex.EncodeToString(fh.sha.Sum(fh.buf[:0]))
+	return fileResult{Path: path, Size: n, SHA256: sum, Gzipped: fh.zipped.n}, nil
 }
 
 // ctxReader is a reader that fails with ctx's error once ctx is done.

@@ -88,7 +88,7 @@ func TestOneGzipWriterPerWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := pool.New(context.Background(), pool.Workers(workers))
-	built := gzipSizersBuilt.Load()
+	built := fileHashersBuilt.Load()
 	for range 3 {
 		if _, err := mapHashFile(context.Background(), p, files); err != nil {
 			t.Fatal(err)
@@ -97,7 +97,31 @@ func TestOneGzipWriterPerWorker(t *testing.T) {
 		runtime.GC()
 	}
 	closePool(t, p)
-	if n := gzipSizersBuilt.Load() - built; n < 1 || n > workers {
+	if n := fileHashersBuilt.Load() - built; n < 1 || n > workers {
 		t.Errorf("%d gzip writers built for %d files on %d workers, want 1 to %d", n, 3*len(files), workers, workers)
+	}
+}
+
+// TestHashingAFileAllocatesLittle checks that a worker reuses its read buffer
+// too: io.Copy would allocate 32 KiB a file, as much as a small file's reading
+// and hashing cost.
+func TestHashingAFileAllocatesLittle(t *testing.T) {
+	files, err := listFiles(context.Background(), makeTree(t, 50, 64<<10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pool.New(context.Background(), pool.Workers(1))
+	defer closePool(t, p)
+	if _, err := mapHashFile(context.Background(), p, files[:1]); err != nil { // builds the worker's fileHasher
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := mapHashFile(context.Background(), p, files); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if perFile := (after.TotalAlloc - before.TotalAlloc) / uint64(len(files)); perFile > 8<<10 {
+		t.Errorf("hashing a file allocates %d bytes, want at most 8 KiB", perFile)
 	}
 }
