@@ -27,7 +27,11 @@ import (
 //
 // It must come first because a child is the whole program started again: what
 // main does before ProcessMain, every child does too.
-func ProcessMain() { proc.Main() }
+func ProcessMain() { proc.Main(childLocals.close) }
+
+// childLocals are the Local values of this process as a child: the child is
+// the worker of the calls it runs, one at a time.
+var childLocals locals
 
 // RegisterProcess registers fn as the process-mode worker name and returns the
 // handle that runs it in a pool's child processes. Code generated for
@@ -52,7 +56,7 @@ func RegisterProcess[A, R any](name string, fn func(context.Context, A) (R, erro
 		if err := wire.DecodeValue(arg, &a); err != nil {
 			return nil, fmt.Errorf("pool: decoding the argument of %s: %w", name, err)
 		}
-		r, err := fn(ctx, a)
+		r, err := fn(&workerCtx{ctx, &childLocals}, a)
 		if err != nil {
 			return nil, err
 		}
