@@ -22,7 +22,8 @@ import (
 func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(context.Context, I) (O, error), opts ...MapOption) iter.Seq2[O, error] {
 	cfg := newMapConfig(opts)
 	return func(yield func(O, error) bool) {
-		window := 4 * p.cfg.workers
+		workers := p.size()
+		window := 4 * workers
 		s := &streamJob[I, O]{
 			pool:    p,
 			fn:      fn,
@@ -31,7 +32,7 @@ func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(cont
 			items:   make(chan streamItem[I], window), // never full: tokens bound it
 			results: make(chan streamItem[O], window),
 			fed:     make(chan struct{}),
-			runners: make([]*streamRunner[I, O], p.cfg.workers),
+			runners: make([]*streamRunner[I, O], workers),
 		}
 		s.ctx, s.cancel = context.WithCancelCause(ctx)
 		defer s.stop(context.Canceled)
@@ -232,9 +233,9 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	s := r.job
 	d := cmp.Or(s.cfg.timeout, s.pool.cfg.taskTimeout)
 	if d <= 0 {
-		return callOne(r.ctx, s.fn, it.val)
+		return callOne(&r.ctx, s.fn, it.val)
 	}
-	ctx, cancel := context.WithTimeoutCause(r.ctx, d, errItemTimeout)
+	ctx, cancel := context.WithTimeoutCause(&r.ctx, d, errItemTimeout)
 	defer cancel()
 	r.item.Store(int64(it.seq) + 1)
 	stop := context.AfterFunc(ctx, func() {
@@ -280,8 +281,8 @@ type streamRunner[I, O any] struct {
 	job  *streamJob[I, O]
 	w    *worker
 	gen  uint64
-	ctx  context.Context // the job's, giving w's Local values
-	busy atomic.Bool     // inside fn; stored after w and gen, so a reader of busy sees them
+	ctx  workerCtx   // the job's ctx, giving w's Local values
+	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
 	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
 	// return and expire race to swap it to 0: the winner accounts for the input.
 	item    atomic.Int64
@@ -290,7 +291,7 @@ type streamRunner[I, O any] struct {
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
-	r.ctx = &workerCtx{r.job.ctx, &w.locals}
+	r.ctx = workerCtx{r.job.ctx, &w.locals}
 	return r.job.ctx.Err() == nil
 }
 
@@ -306,6 +307,9 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 	var done, failed int // counted in the stats a batch at a time
 	defer func() { s.pool.count(done, failed, 0) }()
 	for {
+		if s.pool.handOff(r.w, r) {
+			return nil, nil
+		}
 		var it streamItem[I]
 		var ok bool
 		select {
