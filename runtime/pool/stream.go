@@ -142,81 +142,115 @@ func (s *streamJob[I, O]) drain() int {
 // loop yields results as they come, in input order unless Unordered, until every
 // input has been yielded, the loop breaks or the ctx ends.
 func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
-	var (
-		ring    = make([]streamItem[O], window) // reorder buffer, by seq % window
-		filled  = make([]bool, window)
-		next    int // the next seq to yield in order
-		yielded int
-		total   = -1
-		fed     = s.fed
-		zero    O
-		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
-	)
-	defer report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
-	emit := func(r streamItem[O]) bool {
-		yielded++
-		report.report(yielded, total)
-		var err error
-		if r.err != nil {
-			err = &TaskError{Index: r.seq, Err: r.err}
-		}
-		more := yield(r.val, err)
-		<-s.tokens // only now: the window counts the pair being yielded
-		return more
+	l := &streamLoop[I, O]{
+		s:      s,
+		yield:  yield,
+		ring:   make([]streamItem[O], window),
+		filled: make([]bool, window),
+		total:  -1,
+		fed:    s.fed,
+		report: newReporter(s.cfg.progress, func(err error) { s.cancel(err) }),
 	}
-	for total < 0 || yielded < total {
-		if s.ctx.Err() != nil { // a load: checked first, so that a cancel ends the loop at once
-			yield(zero, ctxError(s.ctx))
+	defer l.report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
+	for l.total < 0 || l.yielded < l.total {
+		r, ok, over := l.receive()
+		if over {
 			return
 		}
-		var r streamItem[O]
-		select {
-		case r = <-s.results: // fast path, as in feed
-		default:
-			select {
-			case r = <-s.results:
-			case <-fed:
-				fed, total = nil, s.total
-				if s.inErr != nil {
-					yield(zero, s.inErr)
-					return
-				}
-				if !s.complete { // the feeder saw the ctx end first
-					yield(zero, ctxError(s.ctx))
-					return
-				}
-				if yielded == total {
-					report.report(yielded, total) // the final count, now that it is known
-				}
-				continue
-			case <-s.ctx.Done():
-				yield(zero, ctxError(s.ctx))
-				return
-			}
-		}
-		if r.err != nil && s.ctx.Err() != nil {
-			// fn returned because the ctx ended, before the loop saw it end.
-			yield(zero, ctxError(s.ctx))
+		if ok && !l.give(r) {
 			return
 		}
-		if s.cfg.unordered {
-			if !emit(r) {
-				return
-			}
-			continue
-		}
-		ring[r.seq%window], filled[r.seq%window] = r, true
-		for ; filled[next%window]; next++ {
-			r := ring[next%window]
-			ring[next%window], filled[next%window] = streamItem[O]{}, false
-			if !emit(r) {
-				return
-			}
-		}
 	}
-	if err := report.flush(s.ctx); err != nil {
+	if err := l.report.flush(s.ctx); err != nil {
+		var zero O
 		yield(zero, err) // ctx ended, or Progress panicked, before the final count was reported
 	}
+}
+
+// streamLoop is the state of a Stream loop.
+type streamLoop[I, O any] struct {
+	s       *streamJob[I, O]
+	yield   func(O, error) bool
+	ring    []streamItem[O] // reorder buffer, by seq % len(ring)
+	filled  []bool
+	next    int // the next seq to yield in order
+	yielded int
+	total   int             // -1 until the feeder is done
+	fed     <-chan struct{} // nil once the feeder is done
+	report  *reporter
+}
+
+// receive waits for the next result: ok is false when the feeder's end came
+// instead, over true when the loop must end (it has yielded why).
+func (l *streamLoop[I, O]) receive() (r streamItem[O], ok, over bool) {
+	s := l.s
+	if s.ctx.Err() != nil { // a load: checked first, so that a cancel ends the loop at once
+		return r, false, l.fail(ctxError(s.ctx))
+	}
+	select {
+	case r = <-s.results: // fast path, as in feed
+	default:
+		select {
+		case r = <-s.results:
+		case <-l.fed:
+			l.fed, l.total = nil, s.total
+			if s.inErr != nil {
+				return r, false, l.fail(s.inErr)
+			}
+			if !s.complete { // the feeder saw the ctx end first
+				return r, false, l.fail(ctxError(s.ctx))
+			}
+			if l.yielded == l.total {
+				l.report.report(l.yielded, l.total) // the final count, now that it is known
+			}
+			return r, false, false
+		case <-s.ctx.Done():
+			return r, false, l.fail(ctxError(s.ctx))
+		}
+	}
+	if r.err != nil && s.ctx.Err() != nil {
+		// fn returned because the ctx ended, before the loop saw it end.
+		return r, false, l.fail(ctxError(s.ctx))
+	}
+	return r, true, false
+}
+
+// fail yields err as the loop's last pair; it reports true, for receive.
+func (l *streamLoop[I, O]) fail(err error) bool {
+	var zero O
+	l.yield(zero, err)
+	return true
+}
+
+// give yields r, or holds it until the results before it have been yielded;
+// false when the loop breaks.
+func (l *streamLoop[I, O]) give(r streamItem[O]) bool {
+	if l.s.cfg.unordered {
+		return l.emit(r)
+	}
+	w := len(l.ring)
+	l.ring[r.seq%w], l.filled[r.seq%w] = r, true
+	for ; l.filled[l.next%w]; l.next++ {
+		r := l.ring[l.next%w]
+		l.ring[l.next%w], l.filled[l.next%w] = streamItem[O]{}, false
+		if !l.emit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// emit yields r; false when the loop breaks.
+func (l *streamLoop[I, O]) emit(r streamItem[O]) bool {
+	l.yielded++
+	l.report.report(l.yielded, l.total)
+	var err error
+	if r.err != nil {
+		err = &TaskError{Index: r.seq, Err: r.err}
+	}
+	more := l.yield(r.val, err)
+	<-l.s.tokens // only now: the window counts the pair being yielded
+	return more
 }
 
 // stop ends the job with err: inputs not started never run, the items' ctx is
