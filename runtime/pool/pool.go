@@ -144,14 +144,6 @@ func (p *Pool) Close(ctx context.Context) error {
 	return p.closeProcesses(ctx)
 }
 
-// plural says n things: "1 task", "2 tasks".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
-
 // watcherStarted stops the watcher of the parent ctx, once, and reports whether
 // it came too late: the watcher's goroutine has started, or is about to.
 func (p *Pool) watcherStarted() bool {
