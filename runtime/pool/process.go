@@ -27,7 +27,17 @@ import (
 //
 // It must come first because a child is the whole program started again: what
 // main does before ProcessMain, every child does too.
-func ProcessMain() { proc.Main() }
+//
+// In a program that imports package cluster (runtime/cluster), a process
+// with POOLGEN_CLUSTER set in its environment is a cluster worker:
+// ProcessMain serves tasks from that cluster until SIGINT or SIGTERM, and
+// exits.
+func ProcessMain() {
+	proc.Main()
+	if remote.ClusterMain != nil {
+		remote.ClusterMain()
+	}
+}
 
 // RegisterProcess registers fn as the process-mode worker name and returns the
 // handle that runs it in a pool's child processes. Code generated for
