@@ -23,6 +23,7 @@ const (
 	replyPrefix   = "poolgen.reply."
 	hdrReply      = "Poolgen-Reply"
 	hdrFrom       = "Poolgen-From"
+	hdrClass      = "Poolgen-Class"
 )
 
 // appendCall appends m to a batch.

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -117,13 +119,29 @@ func (k *conn) isDead() bool {
 	}
 }
 
-// Add buffers a call for the next Flush.
-func (k *conn) Add(m *wire.Msg) {
+// Add buffers a call for the next Flush, or fails it with
+// ErrPayloadTooLarge. A batch that would grow over the max payload is
+// published first.
+func (k *conn) Add(m *wire.Msg) error {
+	start := len(k.buf)
+	k.buf = appendCall(k.buf, m)
+	if n := len(k.buf) - start; n > k.c.maxValue {
+		k.buf = k.buf[:start]
+		return fmt.Errorf("cluster: the argument of %s takes %d bytes, over the server's max payload of %d: %w", m.Name, n, k.c.maxValue, ErrPayloadTooLarge)
+	}
+	if len(k.buf) > k.c.maxValue {
+		call := slices.Clone(k.buf[start:])
+		k.buf = k.buf[:start]
+		if _, err := k.Flush(); err != nil {
+			return err
+		}
+		k.buf = append(k.buf, call...)
+	}
 	k.mu.Lock()
 	k.pending[m.ID] = struct{}{}
 	k.mu.Unlock()
-	k.buf = appendCall(k.buf, m)
 	k.calls++
+	return nil
 }
 
 // Flush publishes the buffered calls as one task message.
@@ -165,8 +183,7 @@ func (k *conn) Send(m *wire.Msg) error {
 	c := k.c
 	err := c.nc.Publish(cancelSubject, appendCancel(nil, k.reply, m.ID))
 	for _, id := range ids {
-		r := &wire.Msg{Kind: wire.KindNotRun, ID: id, Class: wire.ClassCanceled, Text: "cluster: cancelled"}
-		c.nc.Publish(k.reply, r.Append(nil))
+		publishReply(c.nc, k.reply, &wire.Msg{Kind: wire.KindNotRun, ID: id, Class: wire.ClassCanceled, Text: "cluster: cancelled"}, nil)
 	}
 	c.purge(old)
 	return err
@@ -213,6 +230,10 @@ func (k *conn) onReply(msg *nats.Msg) {
 	if m.Parse(msg.Data) != nil {
 		return
 	}
+	if class := msg.Header.Get(hdrClass); class != "" {
+		n, _ := strconv.Atoi(class)
+		m.Class = wire.Class(n)
+	}
 	k.hmu.Lock()
 	defer k.hmu.Unlock()
 	if k.killed {
@@ -225,4 +246,19 @@ func (k *conn) onReply(msg *nats.Msg) {
 	if ok && k.h != nil {
 		k.h.Handle(&m)
 	}
+}
+
+// publishReply sends reply m to subject, encoded in buf's room. A class of
+// this package's travels in a header.
+func publishReply(nc *nats.Conn, subject string, m *wire.Msg, buf []byte) ([]byte, error) {
+	msg := &nats.Msg{Subject: subject}
+	if m.Class >= remote.ClassBackend {
+		msg.Header = nats.Header{hdrClass: {strconv.Itoa(int(m.Class))}}
+		r := *m
+		r.Class = wire.ClassPlain
+		m = &r
+	}
+	buf = m.Append(buf[:0])
+	msg.Data = buf
+	return buf, nc.PublishMsg(msg)
 }

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,7 +23,8 @@ func (e *WorkerLostError) Error() string {
 var ErrPayloadTooLarge = errors.New("cluster: the value is over the server's max payload")
 
 // The classes of the error replies that only this package makes, decoded
-// by backendError.
+// by backendError. They do not cross the wire as classes (wire knows only its
+// own): a reply of one carries it in its hdrClass header (see publishReply).
 const (
 	classExit  = remote.ClassBackend + iota // a worker's child died: Value is its exit code, Text its stderr, Stack why
 	classLost                               // every worker died: Value is the attempts
@@ -42,16 +42,16 @@ func backendError(m *wire.Msg) error {
 	case classLost:
 		return &WorkerLostError{Attempts: int(n)}
 	case classLarge:
-		return ErrPayloadTooLarge
+		return fmt.Errorf("cluster: the %s of the call is over the server's max payload: %w", m.Text, ErrPayloadTooLarge)
 	}
-	return &remote.RemoteError{Msg: m.Text, Class: m.Class}
+	return &wire.RemoteError{Text: m.Text, Class: m.Class}
 }
 
 // replyOf is the reply to call id that a worker's job delivered, as value
 // or err.
 func replyOf(id uint64, value []byte, err error) *wire.Msg {
 	var (
-		re *remote.RemoteError
+		re *wire.RemoteError
 		rp *remote.RemotePanic
 		ee *proc.ExitError
 	)
@@ -63,24 +63,12 @@ func replyOf(id uint64, value []byte, err error) *wire.Msg {
 	case errors.As(err, &ee):
 		return &wire.Msg{Kind: wire.KindError, ID: id, Class: classExit, Text: ee.Stderr, Stack: []byte(ee.Why), Value: binary.AppendUvarint(nil, uint64(ee.Code))}
 	case errors.As(err, &re):
-		return &wire.Msg{Kind: wire.KindError, ID: id, Class: re.Class, Text: re.Msg}
+		return &wire.Msg{Kind: wire.KindError, ID: id, Class: re.Class, Text: re.Text}
 	}
-	return &wire.Msg{Kind: wire.KindError, ID: id, Class: classOf(err), Text: err.Error()}
+	return &wire.Msg{Kind: wire.KindError, ID: id, Class: wire.ClassOf(err), Text: err.Error()}
 }
 
 // lostReply is the reply to call id that every worker died running.
 func lostReply(id uint64, attempts int) *wire.Msg {
 	return &wire.Msg{Kind: wire.KindError, ID: id, Class: classLost, Value: binary.AppendUvarint(nil, uint64(attempts))}
-}
-
-// classOf is the class of err: what errors.Is must still match once it has
-// crossed.
-func classOf(err error) wire.Class {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return wire.ClassDeadline
-	case errors.Is(err, context.Canceled):
-		return wire.ClassCanceled
-	}
-	return wire.ClassPlain
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -254,8 +255,12 @@ func (o *replies) deliver(seq int, value []byte, err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.sent[seq] = true
-	o.buf = replyOf(o.calls[seq].ID, value, err).Append(o.buf[:0])
-	o.w.c.nc.Publish(o.reply, o.buf)
+	id := o.calls[seq].ID
+	var perr error
+	o.buf, perr = publishReply(o.w.c.nc, o.reply, replyOf(id, value, err), o.buf)
+	if errors.Is(perr, nats.ErrMaxPayload) {
+		o.buf, _ = publishReply(o.w.c.nc, o.reply, &wire.Msg{Kind: wire.KindError, ID: id, Class: classLarge, Text: "result"}, o.buf)
+	}
 }
 
 // all reports whether every call has its reply.

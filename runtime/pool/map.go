@@ -43,21 +43,7 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
 	}
-	if ctx.Err() != nil {
-		j.end1(ctxError(ctx))
-		return j.out, j.err
-	}
-	for _, r := range j.runners {
-		if err := p.enqueue(ctx, r, nil); err != nil {
-			j.end1(err)
-			break
-		}
-	}
-	select {
-	case <-j.end:
-	case <-ctx.Done():
-		j.end1(ctxError(ctx))
-	}
+	p.runJob(ctx, len(j.runners), func(i int) runner { return j.runners[i] }, j.end, j.end1)
 	// Loops still inside fn after an early end are abandoned: their slots go to
 	// fresh workers (expire has done so for its loops already).
 	for _, r := range j.runners {
@@ -351,6 +337,26 @@ var (
 	errExpired     = errors.New("pool: input expired")
 )
 
+// runJob queues n runners of a job on p and waits until the job ends (end
+// is closed) or ctx does; end1 ends the job with an error, once.
+func (p *Pool) runJob(ctx context.Context, n int, runner func(i int) runner, end <-chan struct{}, end1 func(error)) {
+	if ctx.Err() != nil {
+		end1(ctxError(ctx))
+		return
+	}
+	for i := range n {
+		if err := p.enqueue(ctx, runner(i), nil); err != nil {
+			end1(err)
+			break
+		}
+	}
+	select {
+	case <-end:
+	case <-ctx.Done():
+		end1(ctxError(ctx))
+	}
+}
+
 // callWithin runs fn on input i, under TaskTimeout when the pool has one: an
 // input still running at its deadline is failed at once by expire, even when it
 // ignores its ctx.
@@ -360,17 +366,26 @@ func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
 	if d <= 0 {
 		return j.fn(j.ctx, j.in[i])
 	}
-	ctx, cancel := context.WithTimeoutCause(j.ctx, d, errItemTimeout)
+	return callTimed(j.ctx, d, &r.item, i, j.fn, j.in[i], func() { j.expire(r, i) })
+}
+
+// callTimed runs fn on in, input seq, with a deadline d after its start: an
+// input still running at its deadline is failed at once by expire, even when
+// it ignores its ctx. item holds seq+1 while fn runs; whoever swaps it to 0
+// first, fn's return or expire, settles the input: when expire did, callTimed
+// returns errExpired.
+func callTimed[I, O any](parent context.Context, d time.Duration, item *atomic.Int64, seq int, fn func(context.Context, I) (O, error), in I, expire func()) (O, error) {
+	ctx, cancel := context.WithTimeoutCause(parent, d, errItemTimeout)
 	defer cancel()
-	r.item.Store(int64(i) + 1)
+	item.Store(int64(seq) + 1)
 	stop := context.AfterFunc(ctx, func() {
 		if context.Cause(ctx) == errItemTimeout {
-			j.expire(r, i)
+			expire()
 		}
 	})
-	v, err := callOne(ctx, j.fn, j.in[i]) // a panic too must reach the swap below
+	v, err := callOne(ctx, fn, in) // a panic too must reach the swap below
 	stop()
-	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+	if !item.CompareAndSwap(int64(seq)+1, 0) {
 		var zero O
 		return zero, errExpired
 	}

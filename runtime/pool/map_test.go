@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -315,5 +316,23 @@ func TestMapTaskTimeoutFailsFast(t *testing.T) {
 	}
 	if n, s := ran.Load(), p.Stats(); n != 1 || s.Failed != 1 || s.Canceled != 999 {
 		t.Fatalf("%d inputs ran, Stats = %+v; want 1 failed, the rest cancelled without running", n, s)
+	}
+}
+
+// the first chunk of every Map runner allocates chunkMax results, so a
+// Map over 2 inputs of a 1 KiB type allocates 8 MiB.
+func TestMapOfTwoInputsAllocatesLittle(t *testing.T) {
+	p := newPool(t, Workers(2))
+	type big [1024]byte
+	fn := func(context.Context, int) (big, error) { return big{}, nil }
+	Map(context.Background(), p, []int{1, 2}, fn) // warm up
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := Map(context.Background(), p, []int{1, 2}, fn); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 256<<10 {
+		t.Fatalf("Map over 2 inputs of 1 KiB allocated %d bytes", got)
 	}
 }

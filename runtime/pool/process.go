@@ -66,7 +66,7 @@ func RegisterProcess[A, R any](name string, fn func(context.Context, A) (R, erro
 		if err != nil {
 			return nil, err
 		}
-		b, err := wire.AppendValue(nil, r)
+		b, err := wire.AppendValue(nil, &r) // through a pointer: R may be an interface type
 		if err != nil {
 			return nil, fmt.Errorf("pool: encoding the result of %s: %w", name, err)
 		}
@@ -102,7 +102,7 @@ func (f *ProcessFunc[A, R]) Name() string { return f.name }
 // Submit, Map and Stream); it works from any goroutine.
 func (f *ProcessFunc[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error) {
 	var zero R
-	b, err := wire.AppendValue(nil, arg)
+	b, err := wire.AppendValue(nil, &arg) // through a pointer: A may be an interface type
 	if err != nil {
 		return zero, remoteErr(ctx, fmt.Errorf("pool: encoding the argument of %s: %w", f.name, err))
 	}

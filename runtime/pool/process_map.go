@@ -40,22 +40,8 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	defer m.cancel()
 	m.report = newReporter(m.cfg.progress, m.end1)
 	defer m.report.close()
-	if ctx.Err() != nil {
-		m.end1(ctxError(ctx))
-		return m.out, m.err
-	}
 	job := f.job(m.ctx, p, m, m.deliver, m.end1)
-	for range min(p.cfg.workers, len(args)) {
-		if err := job.Spawn(job.NewDriver()); err != nil {
-			m.end1(err)
-			break
-		}
-	}
-	select {
-	case <-m.end:
-	case <-ctx.Done():
-		m.end1(ctxError(ctx))
-	}
+	p.runJob(ctx, min(p.cfg.workers, len(args)), func(int) runner { return job.runner(job.NewDriver()) }, m.end, m.end1)
 	if err := m.report.flush(ctx); m.err == nil { // the last count, unless ctx ends
 		return m.out, err
 	}
@@ -64,14 +50,23 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 
 // job returns a remote job of f on p's backend, whose drivers run on p's
 // workers; end ends the job when the pool stops them.
-func (f *ProcessFunc[A, R]) job(ctx context.Context, p *Pool, src remote.Source, deliver func(int, []byte, error), end func(error)) *remote.Job {
-	j := &remote.Job{Backend: p.processes(), Name: f.name, Ctx: ctx, Source: src, Deliver: deliver}
+func (f *ProcessFunc[A, R]) job(ctx context.Context, p *Pool, src remote.Source, deliver func(int, []byte, error), end func(error)) *procJob {
+	j := &procJob{Job: remote.Job{Backend: p.processes(), Name: f.name, Ctx: ctx, Source: src, Deliver: deliver}, end: end}
 	if d, ok := ctx.Deadline(); ok {
 		j.Deadline = d.UnixNano()
 	}
-	j.Spawn = func(d *remote.Driver) error { return p.enqueue(ctx, &driverRunner{d: d, ctx: ctx, end: end}, nil) }
+	j.Spawn = func(d *remote.Driver) error { return p.enqueue(ctx, j.runner(d), nil) }
 	return j
 }
+
+// procJob is a remote job whose drivers run on a pool's workers.
+type procJob struct {
+	remote.Job
+	end func(error) // ends the job when the pool stops a driver
+}
+
+// runner returns d, a driver of j, as a runner for the pool.
+func (j *procJob) runner(d *remote.Driver) runner { return &driverRunner{d: d, ctx: j.Ctx, end: j.end} }
 
 // call is the function of a fallback to Map or Stream: one Call per input.
 func (f *ProcessFunc[A, R]) call(p *Pool) func(context.Context, A) (R, error) {
@@ -105,7 +100,7 @@ func decodeOutcome[R any](name string, value []byte, err error) (R, error) {
 
 // encodeInput encodes an input of a remote job.
 func encodeInput[A any](name string, a A) ([]byte, error) {
-	b, err := wire.AppendValue(nil, a)
+	b, err := wire.AppendValue(nil, &a) // through a pointer: A may be an interface type
 	if err != nil {
 		return nil, remoteErr(context.Background(), fmt.Errorf("pool: encoding the argument of %s: %w", name, err))
 	}

@@ -13,10 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go.uber.org/goleak"
 	"slices"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // touchy is a value whose gob methods panic on request: Mode "encode" panics

@@ -3,7 +3,6 @@ package pool
 import (
 	"context"
 	"iter"
-	"runtime/debug"
 	"sync"
 
 	"github.com/poolgen/poolgen/runtime/internal/remote"
@@ -38,13 +37,13 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 		defer ps.end1(nil)
 		job := f.job(s.ctx, p, ps, ps.deliver, ps.end1)
 		for range p.cfg.workers {
-			if err := job.Spawn(job.NewDriver()); err != nil {
+			if err := p.enqueue(ctx, job.runner(job.NewDriver()), nil); err != nil {
 				var zero R
 				yield(zero, err)
 				return
 			}
 		}
-		go ps.feed(args)
+		go s.feedWith(args, ps.put, func() int { return 0 }, func() { close(ps.items) })
 		s.loop(yield, window)
 	}
 }
@@ -76,44 +75,28 @@ func (ps *procStream[A, R]) Take() (in remote.Input, ok, more bool) {
 
 func (ps *procStream[A, R]) Items() <-chan remote.Input { return ps.items }
 
-// feed pulls the inputs from in for the drivers, one token each, and fills
-// in what s.loop reads once s.fed is closed. An input that cannot be
-// encoded fails at once.
-func (ps *procStream[A, R]) feed(in iter.Seq[A]) {
+// put hands input v to the drivers, encoded; one that cannot be encoded
+// fails at once. It reports false when the job has ended.
+func (ps *procStream[A, R]) put(v A) bool {
 	s := ps.s
-	defer close(s.fed)
-	defer func() {
-		if v := recover(); v != nil {
-			s.inErr = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	for v := range in {
-		select {
-		case s.tokens <- struct{}{}:
-		case <-s.ctx.Done():
-			s.pool.count(0, 0, 1)
-			return
-		}
-		b, err := encodeInput(ps.name, v)
-		ps.mu.Lock()
-		if ps.ended {
-			ps.mu.Unlock()
-			s.pool.count(0, 0, 1)
-			return
-		}
-		seq := s.total
-		s.total++
-		ps.fed++
-		if err == nil {
-			ps.items <- remote.Input{Seq: seq, Arg: b} // room: a token per item
-		}
+	b, err := encodeInput(ps.name, v)
+	ps.mu.Lock()
+	if ps.ended {
 		ps.mu.Unlock()
-		if err != nil {
-			ps.record(seq, *new(R), err)
-		}
+		s.pool.count(0, 0, 1)
+		return false
 	}
-	s.complete = true
-	close(ps.items)
+	seq := s.total
+	s.total++
+	ps.fed++
+	if err == nil {
+		ps.items <- remote.Input{Seq: seq, Arg: b} // room: a token per item
+	}
+	ps.mu.Unlock()
+	if err != nil {
+		ps.record(seq, *new(R), err)
+	}
+	return true
 }
 
 // deliver decodes and records the outcome of input seq.

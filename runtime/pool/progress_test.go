@@ -3,9 +3,14 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // progressProbe is a Progress callback whose first call blocks until free,
@@ -166,4 +171,51 @@ func TestStreamProgressPanicEndsTheLoop(t *testing.T) {
 	if !errors.As(last, &pe) || pe.Value != "progress boom" || n > 1001 {
 		t.Fatalf("%d pairs, last err %v; want the Progress panic", n, last)
 	}
+}
+
+// A panic in Map's Progress runs on a pool worker, where the caller of Map could
+// not recover it: it must not kill the process. The test runs in a child process
+// (see TestMain), because the failure it guards against is a crash.
+const progressPanicEnv = "POOL_TEST_PROGRESS_PANIC_CHILD"
+
+func TestProgressPanicDoesNotKillTheProcess(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), progressPanicEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child with a panicking Progress failed: %v\n%s", err, firstLines(string(out), 12))
+	}
+	if !strings.Contains(string(out), "progress boom") {
+		t.Fatalf("Map's error did not carry the Progress panic:\n%s", firstLines(string(out), 12))
+	}
+}
+
+// progressPanicChild is the program TestProgressPanicDoesNotKillTheProcess runs:
+// Map must return the panic as its error.
+func progressPanicChild() {
+	p := New(context.Background(), Workers(2))
+	defer p.Close(context.Background())
+	_, err := Map(context.Background(), p, ints(1000), func(_ context.Context, x int) (int, error) {
+		time.Sleep(10 * time.Microsecond)
+		return x, nil
+	}, Progress(func(done, total int) {
+		if done >= 10 && done < total {
+			panic("progress boom")
+		}
+	}))
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		fmt.Println("Map returned", err)
+		os.Exit(1)
+	}
+	fmt.Println("Map returned the panic:", pe.Value)
+	os.Exit(0)
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }

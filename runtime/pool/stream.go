@@ -77,6 +77,23 @@ type streamJob[I, O any] struct {
 
 // feed pulls inputs from in and hands them to the runners, one token each.
 func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
+	s.feedWith(in, func(v I) bool {
+		s.items <- streamItem[I]{seq: s.total, val: v} // never blocks: it has a token
+		s.total++
+		if s.ctx.Err() != nil { // the runners may be gone: count what they left
+			s.pool.count(0, 0, s.drain())
+			return false
+		}
+		return true
+	}, s.drain, func() { close(s.items) })
+}
+
+// feedWith pulls inputs from in, a token each, and hands each to put, which
+// reports false when the job has ended, and counts it in s.total. It fills in
+// what s.loop reads once s.fed is closed; done runs when in has ended by
+// itself. When the ctx ends first, the input in hand counts as cancelled, with
+// those that left returns.
+func (s *streamJob[I, O]) feedWith(in iter.Seq[I], put func(v I) bool, left func() int, done func()) {
 	defer close(s.fed)
 	defer func() {
 		if v := recover(); v != nil {
@@ -93,19 +110,16 @@ func (s *streamJob[I, O]) feed(in iter.Seq[I]) {
 			select {
 			case s.tokens <- struct{}{}:
 			case <-s.ctx.Done():
-				s.pool.count(0, 0, 1+s.drain())
+				s.pool.count(0, 0, 1+left())
 				return
 			}
 		}
-		s.items <- streamItem[I]{seq: s.total, val: v} // never blocks: it has a token
-		s.total++
-		if s.ctx.Err() != nil { // the runners may be gone: count what they left
-			s.pool.count(0, 0, s.drain())
+		if !put(v) {
 			return
 		}
 	}
 	s.complete = true
-	close(s.items)
+	done()
 }
 
 // drain takes the inputs left in s.items after the job's ctx ended and returns
@@ -137,12 +151,7 @@ func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
 		zero    O
 		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
 	)
-	defer func() {
-		if s.ctx.Err() == nil {
-			report.flush(s.ctx) // a break: the last call returns first
-		}
-		report.close()
-	}()
+	defer report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
 	emit := func(r streamItem[O]) bool {
 		yielded++
 		report.report(yielded, total)
@@ -234,21 +243,7 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	if d <= 0 {
 		return callOne(s.ctx, s.fn, it.val)
 	}
-	ctx, cancel := context.WithTimeoutCause(s.ctx, d, errItemTimeout)
-	defer cancel()
-	r.item.Store(int64(it.seq) + 1)
-	stop := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) == errItemTimeout {
-			s.expire(r, it.seq)
-		}
-	})
-	v, err := callOne(ctx, s.fn, it.val)
-	stop()
-	if !r.item.CompareAndSwap(int64(it.seq)+1, 0) {
-		var zero O
-		return zero, errExpired
-	}
-	return v, err
+	return callTimed(s.ctx, d, &r.item, it.seq, s.fn, it.val, func() { s.expire(r, it.seq) })
 }
 
 // expire fails input seq of runner r, which ran past TaskTimeout, unless fn has

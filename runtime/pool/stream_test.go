@@ -246,3 +246,45 @@ func TestStreamTaskTimeoutFailsAnInputThatIgnoresItsCtx(t *testing.T) {
 		t.Fatalf("Stats = %+v; want 37 done, 3 failed and abandoned", s)
 	}
 }
+
+// a Stream whose ctx ends while the loop body runs can end as if
+// complete, with no ctx error, and with a pulled input silently dropped: when the
+// feeder returns on ctx.Done it closes fed, and the loop's select may take fed
+// (yielded == total) instead of ctx.Done.
+func TestStreamCancelAlwaysEndsWithCtxError(t *testing.T) {
+	silent := 0
+	for range 40 {
+		p := New(context.Background(), Workers(2))
+		ctx, cancel := context.WithCancel(context.Background())
+		in := func(yield func(int) bool) {
+			if !yield(0) {
+				return
+			}
+			<-ctx.Done() // a slow source: the next input comes after the cancel
+			for i := 1; i < 3; i++ {
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		var gotCtxErr bool
+		n := 0
+		for _, err := range Stream(ctx, p, in, func(_ context.Context, x int) (int, error) { return x, nil }) {
+			if err != nil {
+				gotCtxErr = errors.Is(err, context.Canceled)
+				continue
+			}
+			n++
+			cancel()
+			time.Sleep(5 * time.Millisecond) // the feeder sees the cancel meanwhile
+		}
+		cancel()
+		closeQuiet(t, p)
+		if !gotCtxErr && n != 3 {
+			silent++
+		}
+	}
+	if silent > 0 {
+		t.Fatalf("%d of 40 times the Stream loop ended after its ctx was cancelled with neither the ctx error nor every input", silent)
+	}
+}

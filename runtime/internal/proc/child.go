@@ -39,17 +39,16 @@ type child struct {
 	pipeClosed bool
 }
 
-func (c *child) NextID() uint64  { c.nextID++; return c.nextID }
-func (c *child) Add(m *wire.Msg) { c.w.Add(m) }
-func (c *child) Tasks() int      { return c.tasks }
+func (c *child) NextID() uint64        { c.nextID++; return c.nextID }
+func (c *child) Add(m *wire.Msg) error { return c.w.Add(m) }
+func (c *child) Tasks() int            { return c.tasks }
 
-func (c *child) Flush() (wrote bool, err error) { return c.w.Flush() }
-
-func (c *child) Send(m *wire.Msg) error {
-	c.w.Add(m)
-	_, err := c.w.Flush()
-	return err
+func (c *child) Flush() (wrote bool, err error) {
+	n, err := c.w.Flush()
+	return n > 0, err
 }
+
+func (c *child) Send(m *wire.Msg) error { return c.w.Send(m) }
 
 func (c *child) SetHandler(h remote.Handler) {
 	c.mu.Lock()
@@ -90,9 +89,8 @@ func (c *child) read(from *os.File) {
 	defer c.set.wg.Done()
 	defer close(c.readDone)
 	fr := wire.NewFrameReader(from)
-	var m wire.Msg
 	for {
-		err := fr.Next(&m)
+		m, err := fr.Next()
 		if err != nil {
 			// No reply can come any more. A child that still runs closed its
 			// pipes (tidy-up code that closes every descriptor does): it
@@ -110,7 +108,7 @@ func (c *child) read(from *os.File) {
 		c.mu.Lock()
 		h := c.h
 		c.mu.Unlock()
-		if h == nil || !h.Handle(&m) {
+		if h == nil || !h.Handle(m) {
 			c.Kill() // a reply to no call: the two ends disagree
 			return
 		}

@@ -60,16 +60,15 @@ func serve(parent string) {
 	in, out := childPipe(3, "poolgen-tasks"), childPipe(4, "poolgen-results")
 	w := wire.NewFrameWriter(out)
 	send := func(m *wire.Msg) {
-		w.Add(m)
-		w.Flush() // when the parent is gone the main goroutine sees the end of the other pipe
+		w.Send(m) // when the parent is gone the main goroutine sees the end of the other pipe
 	}
 	send(&wire.Msg{Kind: wire.KindHello})
 	s := remote.NewServer(childQueue, send)
 	go s.Run()
 	fr := wire.NewFrameReader(in)
-	var m wire.Msg
 	for {
-		if err := fr.Next(&m); err != nil {
+		m, err := fr.Next()
+		if err != nil {
 			// The parent retired this child, or died (its pipe may end
 			// before the kernel tells this child so), or a task closed the
 			// pipe's descriptor, as tidy-up code does. Either way, what this
@@ -82,7 +81,7 @@ func serve(parent string) {
 		}
 		switch m.Kind {
 		case wire.KindCall:
-			s.Accept(&m)
+			s.Accept(m)
 		case wire.KindCancel:
 			s.CancelUpTo(m.ID)
 		case wire.KindRevoke:

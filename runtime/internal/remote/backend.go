@@ -47,8 +47,9 @@ type Backend interface {
 type Conn interface {
 	// NextID returns a fresh id for a call on this worker.
 	NextID() uint64
-	// Add buffers m for the next Flush.
-	Add(m *wire.Msg)
+	// Add buffers m for the next Flush. It fails, and adds nothing, when m
+	// cannot be sent (it is too large): only that call fails.
+	Add(m *wire.Msg) error
 	// Flush writes what Add buffered; wrote says whether any of it reached
 	// the worker, which may then have started a call.
 	Flush() (wrote bool, err error)

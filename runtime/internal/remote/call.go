@@ -26,7 +26,10 @@ func Call(ctx context.Context, b Backend, name string, arg []byte) ([]byte, erro
 		}
 		call := &single{id: c.NextID(), res: make(chan *wire.Msg, 1)}
 		c.SetHandler(call)
-		c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: int64(b.Grace()), Value: arg})
+		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: int64(b.Grace()), Value: arg}); err != nil {
+			b.Release(c, 0, false)
+			return nil, err
+		}
 		if wrote, err := c.Flush(); err != nil {
 			c.Kill()
 			if !wrote && attempt < 3 {
@@ -88,8 +91,9 @@ func watchGrace(b Backend, c Conn, res <-chan *wire.Msg) {
 	}
 }
 
-// Outcome turns a reply into a result's bytes or an error: a *RemoteError
-// for an error the function returned, a *RemotePanic for its panic.
+// Outcome turns a reply into a result's bytes or an error: a
+// *wire.RemoteError for an error the function returned, a *RemotePanic for
+// its panic.
 func Outcome(m *wire.Msg) ([]byte, error) {
 	switch m.Kind {
 	case wire.KindResult:
@@ -100,30 +104,9 @@ func Outcome(m *wire.Msg) ([]byte, error) {
 		if m.Class >= ClassBackend && BackendError != nil {
 			return nil, BackendError(m)
 		}
-		return nil, &RemoteError{Msg: m.Text, Class: m.Class}
+		return nil, &wire.RemoteError{Text: m.Text, Class: m.Class}
 	}
 	return nil, errors.New("pool: unknown reply from a worker")
-}
-
-// RemoteError is an error a function returned on a worker: its message, and
-// the ctx error that errors.Is must still match.
-type RemoteError struct {
-	Msg   string
-	Class wire.Class
-}
-
-func (e *RemoteError) Error() string { return e.Msg }
-
-// Unwrap returns context.Canceled or context.DeadlineExceeded when the
-// worker's error matched one of them.
-func (e *RemoteError) Unwrap() error {
-	switch e.Class {
-	case wire.ClassCanceled:
-		return context.Canceled
-	case wire.ClassDeadline:
-		return context.DeadlineExceeded
-	}
-	return nil
 }
 
 // RemotePanic is a panic of a function on a worker, or of a value's gob

@@ -171,7 +171,10 @@ func (d *Driver) fill(c Conn, budget int) (more bool) {
 			}
 		}
 		id := c.NextID()
-		c.Add(&wire.Msg{Kind: wire.KindCall, ID: id, Name: j.Name, Deadline: j.Deadline, Grace: int64(j.Backend.Grace()), Value: in.Arg})
+		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: id, Name: j.Name, Deadline: j.Deadline, Grace: int64(j.Backend.Grace()), Value: in.Arg}); err != nil {
+			j.Deliver(in.Seq, nil, err)
+			continue
+		}
 		batch = append(batch, pendingCall{id: id, in: in})
 	}
 	d.mu.Lock()

@@ -72,9 +72,9 @@ type fakeConn struct {
 	canceled uint64
 }
 
-func (c *fakeConn) NextID() uint64  { c.nextID++; return c.nextID }
-func (c *fakeConn) Add(m *wire.Msg) { c.buf = append(c.buf, *m) }
-func (c *fakeConn) Tasks() int      { return 0 }
+func (c *fakeConn) NextID() uint64        { c.nextID++; return c.nextID }
+func (c *fakeConn) Add(m *wire.Msg) error { c.buf = append(c.buf, *m); return nil }
+func (c *fakeConn) Tasks() int            { return 0 }
 func (c *fakeConn) Dead() <-chan struct{} {
 	return c.dead
 }

@@ -147,11 +147,5 @@ func replyOf(id uint64, v []byte, err error) *wire.Msg {
 	case errors.As(err, &p):
 		return &wire.Msg{Kind: wire.KindPanic, ID: id, Text: fmt.Sprint(p.Value), Stack: p.Stack}
 	}
-	class := wire.ClassPlain
-	if errors.Is(err, context.DeadlineExceeded) {
-		class = wire.ClassDeadline
-	} else if errors.Is(err, context.Canceled) {
-		class = wire.ClassCanceled
-	}
-	return &wire.Msg{Kind: wire.KindError, ID: id, Class: class, Text: err.Error()}
+	return &wire.Msg{Kind: wire.KindError, ID: id, Class: wire.ClassOf(err), Text: err.Error()}
 }
