@@ -213,6 +213,9 @@ func (c *Cluster) startWork(cfg config) error {
 	if cfg.local < 0 {
 		c.goTracked(func() { c.Serve(c.ctx) })
 	}
+	for range cfg.local {
+		c.goTracked(func() { c.localWorker(c.emb.url) })
+	}
 	return nil
 }
 

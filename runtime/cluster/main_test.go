@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,12 +86,14 @@ func noChildren(t *testing.T) {
 }
 
 // children lists the pids of this process's children.
-func children() []string {
+func children() []int {
 	out, _ := exec.Command("pgrep", "-P", fmt.Sprint(os.Getpid())).Output()
-	var pids []string
+	var pids []int
 	for _, f := range strings.Fields(string(out)) {
 		// pgrep itself has exited by now; anything else is a child left.
-		pids = append(pids, f)
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
 	}
 	return pids
 }
