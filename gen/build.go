@@ -126,6 +126,7 @@ func build(p *packages.Package, output string, others map[string]map[string]bool
 	}
 	model := &Package{Name: p.Name, Path: p.PkgPath, File: out}
 	model.Imports = b.importNames(works, declared, timeouts)
+	model.Locals = nameLocals(works, b.topTaken(works, declared, imported))
 	for _, w := range works {
 		b.localNames(w)
 		model.Workers = append(model.Workers, w.Worker)

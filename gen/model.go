@@ -35,7 +35,17 @@ type Package struct {
 	Path    string   // import path
 	File    string   // absolute path of the generated file
 	Imports []Import // every imported package the file refers to, in first-use order
+	Locals  []Local  // the per-worker receivers of init= methods, in first-use order
 	Workers []Worker // in source order
+}
+
+// A Local is a package-level pool.Local holding each pool worker's receiver
+// for the init= methods that share its type and init function.
+type Local struct {
+	Name  string   // the var, unique in the package
+	Func  string   // the init function: NewClient
+	Type  string   // the receiver's type, as docs spell it: *Client
+	Users []string // the Titles of the workers that call methods on it
 }
 
 // An Import is a package the generated file refers to and the name it has there.
@@ -51,7 +61,8 @@ type Worker struct {
 	Title      string        // how docs name it: Resize, or Service.Fetch for a method
 	Names      Names         // every generated identifier for this worker
 	TypeParams []TypeParam   // the function's, or the receiver type's for a method
-	Recv       *Param        // the receiver of a method; nil for a function
+	Recv       *Param        // the receiver of a method, an input of each call; nil for a function, or with Init
+	Init       *Init         // init=: each pool worker builds the receiver itself; nil without
 	Context    bool          // the worker takes a context.Context first (false with nocontext)
 	Params     []Param       // the parameters after the ctx
 	Results    []Param       // the results, without a final error
@@ -61,6 +72,15 @@ type Worker struct {
 	// in the runtime (pool.RegisterProcess): "importpath.Func", or
 	// "importpath.Type.Method". Empty for a worker that runs in-process.
 	Process string
+}
+
+// An Init is how the calls of an init= method get their receiver: from the
+// pool worker running them, which builds it with the init function on first use.
+type Init struct {
+	Func  string // the init function: NewClient
+	Local string // the package-level var, a *pool.Local, holding each worker's receiver
+	Recv  string // the wrappers' local receiving the receiver
+	Type  string // the receiver's type, as docs spell it: *Client
 }
 
 // Names are the identifiers generated for a worker. Package-level names are
@@ -75,7 +95,8 @@ type Names struct {
 	Ctx, Pool, In, Opts string   // wrapper parameters: ctx, p, args, opts
 	Item                string   // the Map/Stream closure's element parameter
 	Vars                []string // locals receiving the results, when there is a Result struct
-	Err                 string   // the local receiving the error, with Vars
+	Err                 string   // the local receiving the error, with Vars or Init
+	Zero                string   // the local holding a zero result when Init's Get fails, with Init
 }
 
 // A Param is a parameter, receiver or result of a worker.

@@ -142,7 +142,9 @@ func (b *builder) importNames(works []*work, declared map[string]token.Position,
 // shadows an identifier the wrappers refer to, and none repeats.
 func (b *builder) localNames(w *work) {
 	taken := namer{"error": true, "nil": true, "struct": true}.with(w.Names.Args, w.Names.Result, w.Names.Proc)
-	if w.Recv == nil {
+	if w.Init != nil {
+		taken[w.Init.Local] = true
+	} else if w.Recv == nil {
 		taken[w.Func] = true
 	}
 	for id := range w.idents {
@@ -169,6 +171,11 @@ func (b *builder) localNames(w *work) {
 	for i := range w.Params {
 		name(&w.Params[i], unexportedName(w.Params[i].Field))
 	}
+	if w.Init != nil { // the receiver is a local of the closures, beside the params they capture
+		recv := Param{Name: w.Init.Recv}
+		name(&recv, "recv")
+		w.Init.Recv = recv.Name
+	}
 	local := taken.with(mapKeys(params)...)
 	n := &w.Names
 	n.Ctx, n.Pool, n.In, n.Opts = local.fresh("ctx"), local.fresh("p"), local.fresh("args"), local.fresh("opts")
@@ -177,6 +184,11 @@ func (b *builder) localNames(w *work) {
 		for _, r := range w.Results {
 			n.Vars = append(n.Vars, local.fresh(unexportedName(r.Field)))
 		}
+	}
+	if n.Result != "" || w.Init != nil {
 		n.Err = local.fresh("err")
+	}
+	if w.Init != nil {
+		n.Zero = local.fresh("zero")
 	}
 }

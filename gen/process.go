@@ -14,7 +14,7 @@ func (b *builder) checkProcess(w *work, sig *types.Signature, opts directive.Opt
 	if len(w.TypeParams) > 0 {
 		b.errs.errorf(opts.At["isolate"], "option isolate=process: %s is generic, but a child process finds a worker by a name, which cannot carry type arguments", w.Title)
 	}
-	if recv := sig.Recv(); recv != nil {
+	if recv := sig.Recv(); recv != nil && w.Recv != nil { // not with init=: built in the child
 		b.checkGob("receiver", w.Recv.Name, recv.Type(), recv.Pos())
 	}
 	first := 0

@@ -47,6 +47,9 @@ func (b *builder) worker(d directive.Directive) (*work, bool) {
 		b.checkValid(w.decl, "receiver", recv.Name(), recv.Type(), recv.Pos())
 		w.Recv = &Param{Name: recv.Name(), Field: "Recv", Type: b.typ(w, recv.Type())}
 	}
+	if w.Init = b.initRecv(w, sig, d.Opts); w.Init != nil {
+		w.Recv = nil // each pool worker builds its own
+	}
 	if d.Opts.Name != "" {
 		w.base = d.Opts.Name
 		if w.exported && !token.IsExported(upperFirst(w.base)) {

@@ -54,6 +54,9 @@ func (r *renderer) call(recv *jen.Statement, args []jen.Code) *jen.Statement {
 	if r.w.Context {
 		args = append([]jen.Code{jen.Id(r.w.Names.Ctx)}, args...)
 	}
+	if recv == nil && r.w.Init != nil {
+		recv = jen.Id(r.w.Init.Recv)
+	}
 	/* recv.Fetch(ctx, url) or Resize[T](ctx, img, width) */
 	if recv != nil {
 		return recv.Dot(r.w.Func).Call(args...)
@@ -67,6 +70,12 @@ func spread(arg *jen.Statement, p gen.Param) *jen.Statement {
 		return arg.Op("...")
 	}
 	return arg
+}
+
+// callBody is the statements of a closure that makes call, the worker's
+// call, and returns (out, error): with init=, after getting the receiver.
+func (r *renderer) callBody(call *jen.Statement) []jen.Code {
+	return append(r.getRecv(), r.returnCall(call)...)
 }
 
 // returnCall is the statements that make call, the worker's call, return (out, error).

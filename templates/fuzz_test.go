@@ -21,6 +21,8 @@ func FuzzGenerate(f *testing.F) {
 	for _, seed := range []string{"", "\x01\x02\x03", "\x05\x01\x04\x03\x02\x07\x09", "\xff\x10\x22\x35\x47\x59\x6b\x7d\x8f",
 		"\x00\x03\x01\x01\x01\x00\x00\x01\x12\x00\x01\x00",                 // Work0(ctx) (struct{ X, Y int }, error)
 		"\x00\x02\x04\x01\x01\x01\x00\x01\x13\x01\x0b\x01\x13\x00\x01\x00", // Work0[K any, Work0 any](ctx, x K) (K, error)
+		"r\n\nK\x91\x1d\xc2i\x19|<9h \xb3\x03",                             // init=NewT (_ *T) run0(_ ctx) (R0 time.Duration, err1 error)
+		"\x18d\xb3n\xf5i\x1a\x97-\x016\xbd\x9e\xe9\xaa\x16\a",              // init=NewT (T *T) Resize0(_ ctx, _ func(int) error) (struct{ X, Y int }, <-chan string)
 	} {
 		f.Add([]byte(seed))
 	}
@@ -87,17 +89,29 @@ var _, _, _, _, _ = cmp.Compare[int], fmt.Sprint, strings.ToUpper, time.Second, 
 
 type T struct{}
 
+func NewT(context.Context) (*T, error) { return &T{}, nil }
+
 type G[E any] struct{ e E }
 `
 
-// pkg returns a package with one to three workers.
+// initMark stands for the option init=NewT in a worker with receiver *T
+// until pkg decides on it.
+const initMark = "\x00init"
+
+// pkg returns a package with one to three workers. Whether a method of *T
+// has init=NewT is read last, from bytes that older inputs of the corpus did
+// not use, so that they keep meaning what they meant.
 func (s *fuzzSource) pkg() string {
 	var b strings.Builder
 	b.WriteString(fuzzHeader)
 	for i := range 1 + s.n(3) {
 		b.WriteString(s.worker(i))
 	}
-	return b.String()
+	src := b.String()
+	for strings.Contains(src, initMark) {
+		src = strings.Replace(src, initMark, s.pick("", " init=NewT"), 1)
+	}
+	return src
 }
 
 // worker returns a worker declaration, the i-th of its package.
@@ -110,7 +124,7 @@ func (s *fuzzSource) worker(i int) string {
 	case 4:
 		recv = fmt.Sprintf("(%s G[_]) ", s.pick("g", "_"))
 	case 0:
-		recv = fmt.Sprintf("(%s *T) ", s.pick("t", "_", "T"))
+		recv, opts = fmt.Sprintf("(%s *T) ", s.pick("t", "_", "T")), initMark
 	case 1:
 		recv, types = fmt.Sprintf("(%s G[E]) ", s.pick("g", "_")), append(types, "E", "G[E]")
 	case 2:

@@ -28,7 +28,7 @@ func (r *renderer) registration(f *jen.File) {
 		})
 	*/
 	f.Var().Id(n.Proc).Op("=").Qual(gen.RuntimePath, "RegisterProcess").Call(jen.Lit(w.Process),
-		jen.Func().Params(ctx, item.Add(r.elem())).Params(r.out(), jen.Error()).Block(r.returnCall(r.itemCall())...),
+		jen.Func().Params(ctx, item.Add(r.elem())).Params(r.out(), jen.Error()).Block(r.callBody(r.itemCall())...),
 	)
 }
 
@@ -83,6 +83,7 @@ func (r *renderer) itemArg() jen.Code {
 // the wrappers' docs.
 func (r *renderer) processOptions() string {
 	s := fmt.Sprintf(" Each call runs in a child process (isolate=process): the program's main must call %s.ProcessMain first.", r.pool)
+	s += r.initOptions("child process")
 	if r.w.Timeout > 0 {
 		s += fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
 	}

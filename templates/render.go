@@ -28,6 +28,9 @@ func Render(p *gen.Package) ([]byte, error) {
 			f.ImportName(imp.Path, imp.Name)
 		}
 	}
+	for _, l := range p.Locals {
+		local(f, l, importName(p, gen.RuntimePath))
+	}
 	for i := range p.Workers {
 		r := &renderer{w: &p.Workers[i], pool: importName(p, gen.RuntimePath)}
 		r.render(f)

@@ -50,7 +50,7 @@ func (r *renderer) submit(f *jen.File) {
 			return pool.Submit(ctx, p, func(ctx context.Context) (Image, error) { … })
 		}
 	*/
-	body := r.returnCall(r.submitCall())
+	body := r.callBody(r.submitCall())
 	if w.Process != "" {
 		body = r.processBody(r.submitArg())
 	}
@@ -89,7 +89,7 @@ func (r *renderer) mapOrStream(f *jen.File, name, what string, in *jen.Statement
 		if len(w.Inputs()) == 0 {
 			item = jen.Id("_")
 		}
-		body := r.returnCall(r.itemCall())
+		body := r.callBody(r.itemCall())
 		if w.Process != "" {
 			body = r.processBody(r.itemArg())
 		}
@@ -111,13 +111,14 @@ func (r *renderer) options() string {
 	if r.w.Process != "" {
 		return r.processOptions()
 	}
+	s := r.initOptions("pool worker")
 	switch {
 	case r.w.Timeout > 0:
-		return fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
+		s += fmt.Sprintf(" Each call runs under a %v timeout.", r.w.Timeout)
 	case !r.w.Context:
-		return fmt.Sprintf(" %s takes no ctx: a running call cannot be stopped, though waiting for it can.", r.w.Title)
+		s += fmt.Sprintf(" %s takes no ctx: a running call cannot be stopped, though waiting for it can.", r.w.Title)
 	}
-	return ""
+	return s
 }
 
 // inputsNoun says what an Args struct holds.

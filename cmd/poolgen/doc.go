@@ -103,6 +103,40 @@ pool's cap, and Stats counts it. nocontext accepts a worker without a ctx parame
 running call cannot be stopped, though every wait for it still can;
 nocontext with timeout= is an error.
 
+init=F gives each pool worker its own receiver of a method; see Per-worker
+receivers below.
+
+# Per-worker receivers
+
+init=F on a method of *T builds the receiver once per pool worker, on the
+worker's first call, with F, a function of the same package of type
+func(ctx context.Context) (*T, error) (Python's Pool(initializer=…)): a
+database connection, a compressor, a loaded model.
+
+	func NewClient(ctx context.Context) (*Client, error)
+
+	//poolgen:worker init=NewClient
+	func (c *Client) Fetch(ctx context.Context, url string) (string, error)
+
+The wrappers keep the <Type><Method> names and take no receiver:
+
+	var clientLocal = pool.NewLocal(NewClient)
+	func SubmitClientFetch(ctx context.Context, p *pool.Pool, url string) *pool.Future[string]
+	func MapClientFetch(ctx context.Context, p *pool.Pool, args []string, opts ...pool.MapOption) ([]string, error)
+
+Each call gets its worker's *Client with clientLocal.Get(ctx), the call's
+ctx, then calls Fetch on it. A worker runs one call at a time, so its *Client
+is never used by two calls at once; a worker that replaces another builds its
+own, and a *Client that is an io.Closer is closed when its worker exits (Close
+of the pool returns nil only after that). An error from NewClient fails that
+call alone: the next call on the worker calls NewClient again. Methods with
+the same init function share one Local, so one *Client per worker serves them
+all; its var is named after the type (clientLocal, or clientLocal1 when that
+name is taken). init= on a function, with nocontext, on a method of a
+value receiver or of a generic type, or naming a function of another
+signature is an error. With isolate=process, NewClient runs in the child
+process, once per child, and the receiver never crosses the process boundary.
+
 # Process mode
 
 isolate=process runs each call of the worker in a child process: the same
@@ -141,7 +175,8 @@ Inputs and results travel with encoding/gob, so poolgen rejects, at the input
 or result and naming the field, a channel, a func, an unsafe.Pointer or an
 unexported struct field (which gob would drop) anywhere in them, unless the
 type holding it encodes itself (gob.GobEncoder or encoding.BinaryMarshaler,
-on the type or its pointer); and generic workers.
+on the type or its pointer); and generic workers. With init=, the receiver is
+built in the child and need not be encodable.
 Interface values need gob.Register of their dynamic types. timeout= applies
 in the parent, and the deadline reaches the child's ctx.
 

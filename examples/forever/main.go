@@ -10,7 +10,7 @@
 //	forever: 2026-01-02T15:04:05.000 sleeping
 //	forever: 2026-01-02T15:04:05.500 sleeping
 //	^C
-//	interrupted: pool: interrupted; 1 task abandoned still sleeping
+//	interrupted: pool: interrupted by SIGINT; 1 task abandoned still sleeping
 //	$ echo $?
 //	130
 //

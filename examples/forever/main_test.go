@@ -32,7 +32,7 @@ func TestCtrlCStopsAWorkerThatSleepsForever(t *testing.T) {
 	if code := p.Wait(); code != 130 {
 		t.Errorf("exit status %d, want 130; stderr:\n%s", code, p.Stderr())
 	}
-	const want = "interrupted: pool: interrupted; 1 task abandoned still sleeping\n"
+	const want = "interrupted: pool: interrupted by SIGINT; 1 task abandoned still sleeping\n"
 	if out := p.Stdout(); !strings.Contains(out, "\n"+want) {
 		t.Errorf("stdout has no line %q:\n%s", want, out)
 	}

@@ -1,7 +1,10 @@
 // Hashtree hashes (SHA-256) and gzip-measures every regular file under a
 // directory, in parallel, with wrappers that poolgen generates from the
 // //poolgen:worker function hashFile. By default it reads $(go env GOROOT)/src,
-// which is wherever Go is.
+// which is wherever Go is. It gzips with github.com/klauspost/compress/gzip at
+// level 6, compress/gzip's default level, several times faster than
+// compress/gzip: the sizes it reports differ from compress/gzip's by a few
+// percent.
 //
 // The summary goes to stdout: files, bytes, throughput, the ten largest files,
 // the best and worst compression ratios (of files of 1 KiB or more), and the

@@ -32,6 +32,9 @@ func D() {}
 
 //poolgen:workers
 func E() {}
+
+//poolgen:worker init=NewConn
+func F() {}
 `
 	f, err := parser.ParseFile(token.NewFileSet(), "p.go", src, parser.ParseComments)
 	if err != nil {
@@ -47,6 +50,7 @@ func E() {}
 		"C": {Options{}, true},
 		"D": {Options{}, false},
 		"E": {Options{}, false},
+		"F": {Options{Init: "NewConn"}, true},
 	}
 	for _, d := range f.Decls {
 		fn := d.(*ast.FuncDecl)

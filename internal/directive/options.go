@@ -15,14 +15,15 @@ type Options struct {
 	Timeout   time.Duration // timeout=: a deadline on each call; 0 for none
 	NoContext bool          // nocontext: the worker takes no context.Context
 	Process   bool          // isolate=process: each call runs in a child process
+	Init      string        // init=: the function each pool worker builds a method's receiver with
 
 	// At maps each option's key, as written ("name", "timeout", "nocontext",
-	// "isolate"), to its position, for errors about it.
+	// "isolate", "init"), to its position, for errors about it.
 	At map[string]token.Position
 }
 
 // knownOptions is how errors list the options a directive accepts.
-const knownOptions = "isolate=process, name=, nocontext, timeout="
+const knownOptions = "init=, isolate=process, name=, nocontext, timeout="
 
 // Parse parses the options after //poolgen:worker in text, a comment at pos,
 // and returns an error for each malformed, unknown or repeated option,
@@ -56,6 +57,10 @@ func (o *Options) set(field string) string {
 		return "option " + field + ": the name must be a Go identifier, as in name=Thumb"
 	case key == "name":
 		o.Name = val
+	case key == "init" && (!token.IsIdentifier(val) || val == "_"):
+		return "option " + field + ": the init function must be named by a Go identifier, as in init=NewClient"
+	case key == "init":
+		o.Init = val
 	case key == "timeout":
 		var msg string
 		o.Timeout, msg = parseTimeout(field, val)

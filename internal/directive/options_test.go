@@ -20,13 +20,16 @@ func TestParse(t *testing.T) {
 		{text: "//poolgen:worker name=Thumb\ttimeout=1m30s", want: Options{Name: "Thumb", Timeout: 90 * time.Second}},
 		{text: "//poolgen:worker nocontext", want: Options{NoContext: true}},
 		{text: "//poolgen:worker isolate=process", want: Options{Process: true}},
+		{text: "//poolgen:worker init=NewClient", want: Options{Init: "NewClient"}},
+		{text: "//poolgen:worker init=", errs: []string{"f.go:1:18: option init=: the init function must be named by a Go identifier, as in init=NewClient"}},
+		{text: "//poolgen:worker init=db.Open", errs: []string{"f.go:1:18: option init=db.Open: the init function must be named by a Go identifier, as in init=NewClient"}},
 		{text: "//poolgen:worker nocontext=1", errs: []string{"f.go:1:18: option nocontext takes no value"}},
 		{text: "//poolgen:worker  name=", errs: []string{"f.go:1:19: option name=: the name must be a Go identifier, as in name=Thumb"}},
 		{text: "//poolgen:worker name=_", errs: []string{"f.go:1:18: option name=_: the name must be a Go identifier, as in name=Thumb"}},
 		{text: "//poolgen:worker timeout=-1s", errs: []string{"f.go:1:18: option timeout=-1s: the timeout must be positive"}},
 		{text: "//poolgen:worker timeout=5", errs: []string{"f.go:1:18: malformed option timeout=5: want a Go duration such as 5s or 1m30s"}},
 		{text: "//poolgen:worker isolate=thread", errs: []string{"f.go:1:18: option isolate=thread: the only isolation is isolate=process"}},
-		{text: "//poolgen:worker x", errs: []string{`f.go:1:18: unknown option "x" (known options: isolate=process, name=, nocontext, timeout=)`}},
+		{text: "//poolgen:worker x", errs: []string{`f.go:1:18: unknown option "x" (known options: init=, isolate=process, name=, nocontext, timeout=)`}},
 		{text: "//poolgen:worker name=A name=A", want: Options{Name: "A"}, errs: []string{"f.go:1:25: duplicate option name=A"}},
 	} {
 		got, errs := Parse(tc.text, token.Position{Filename: "f.go", Line: 1, Column: 1})

@@ -38,7 +38,7 @@ func (p *Pool) abandonLocked(w *worker, gen uint64) {
 	}
 	w.detached = true
 	p.detached++
-	p.workers--
+	p.leave()
 	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
 		p.spawn()
 	}

@@ -10,8 +10,9 @@ import (
 // ErrClosed resolves a task submitted after Close was called.
 var ErrClosed = errors.New("pool: closed")
 
-// ErrInterrupted is the cause of a context cancelled by the first SIGINT or SIGTERM
-// that InterruptContext catches; read it with context.Cause.
+// ErrInterrupted is what the cause of a context cancelled by the first SIGINT or
+// SIGTERM that InterruptContext catches errors.Is; read the cause, an
+// *InterruptError naming the signal, with context.Cause.
 var ErrInterrupted = errors.New("pool: interrupted")
 
 // PanicError is the error a task resolves with when it panics. The panic never

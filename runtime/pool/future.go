@@ -39,7 +39,8 @@ type task struct {
 
 // A Future is the pending result of a task given to Submit. Each Future resolves
 // exactly once, with a value, an error, a *PanicError, a timeout or a
-// cancellation. Its methods are safe for concurrent use.
+// cancellation. Its methods are safe for concurrent use. Only Submit makes a
+// usable Future: the zero Future is not one.
 type Future[T any] struct {
 	task
 	fn  func(context.Context) (T, error)
@@ -54,7 +55,20 @@ type Future[T any] struct {
 // When ctx ends while fn runs, fn's context is cancelled and the Future resolves
 // at once with ctx's error, whether or not fn returns.
 func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error)) *Future[T] {
-	return submit(ctx, p, 0, fn)
+	return submit(ctx, p, 0, fn, false)
+}
+
+// TrySubmit is Submit that never waits for room in a bounded queue: when
+// QueueSize tasks already wait for a worker, it returns nil and false at
+// once, and fn is neither run nor counted in Stats (ants' and pond's
+// non-blocking submit). Otherwise it returns Submit's Future and true; the
+// Future may still resolve as cancelled, or with ErrClosed. Without QueueSize
+// the queue is never full.
+func TrySubmit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, error)) (*Future[T], bool) {
+	if !p.tryRoom() {
+		return nil, false
+	}
+	return submit(ctx, p, 0, fn, true), true
 }
 
 // SubmitWithin is Submit with a deadline d on the task's ctx from the moment it
@@ -64,15 +78,19 @@ func Submit[T any](ctx context.Context, p *Pool, fn func(context.Context) (T, er
 // means the pool's TaskTimeout. Generated wrappers of //poolgen:worker timeout=
 // workers call it.
 func SubmitWithin[T any](ctx context.Context, p *Pool, d time.Duration, fn func(context.Context) (T, error)) *Future[T] {
-	return submit(ctx, p, max(d, 0), fn)
+	return submit(ctx, p, max(d, 0), fn, false)
 }
 
-// submit is Submit with a timeout d, 0 for the pool's.
-func submit[T any](ctx context.Context, p *Pool, d time.Duration, fn func(context.Context) (T, error)) *Future[T] {
+// submit is Submit with a timeout d, 0 for the pool's; roomHeld says that
+// TrySubmit took room for it in a bounded queue.
+func submit[T any](ctx context.Context, p *Pool, d time.Duration, fn func(context.Context) (T, error), roomHeld bool) *Future[T] {
 	f := &Future[T]{fn: fn}
 	t := &f.task
 	t.pool, t.timeout, t.ctx.parent, t.ctx.task = p, d, ctx, t
 	if ctx.Err() != nil {
+		if roomHeld {
+			p.releaseRoom()
+		}
 		t.cancel(ctxError(ctx), outCanceled)
 		return f
 	}
@@ -80,7 +98,13 @@ func submit[T any](ctx context.Context, p *Pool, d time.Duration, fn func(contex
 	if d := ctx.Done(); d != nil && d != p.parentDone {
 		p.watch(ctx, t)
 	}
-	if err := p.enqueue(ctx, f, t); err != nil {
+	var err error
+	if roomHeld {
+		err = p.push(f, t, true)
+	} else {
+		err = p.enqueue(ctx, f, t)
+	}
+	if err != nil {
 		t.cancel(err, outCanceled)
 		<-t.doneChan() // the watch may have won the race to resolve it: it is about to publish
 	}

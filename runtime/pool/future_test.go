@@ -263,7 +263,7 @@ func TestCloseGivesUpWhenCtxEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	err := p.Close(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "1 tasks abandoned") {
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "(1 task abandoned still running)") {
 		t.Fatalf("Close = %v; want DeadlineExceeded saying 1 task abandoned", err)
 	}
 	for _, f := range []*Future[int]{stuck, queued} {

@@ -21,7 +21,9 @@ func interruptChild() {
 	defer stop()
 	fmt.Println("ready")
 	<-ctx.Done()
-	fmt.Println("cause:", context.Cause(ctx))
+	cause := context.Cause(ctx)
+	var ie *InterruptError
+	fmt.Println("cause:", cause, errors.Is(cause, ErrInterrupted), errors.As(cause, &ie))
 	time.Sleep(time.Minute) // the second signal exits with status 130
 	os.Exit(3)
 }
@@ -60,7 +62,8 @@ func TestInterruptContextFirstSignalCancelsSecondExits130(t *testing.T) {
 			}
 			expect("ready")
 			cmd.Process.Signal(sig)
-			expect("cause: " + ErrInterrupted.Error())
+			name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[sig]
+			expect("cause: pool: interrupted by " + name + " true true")
 			cmd.Process.Signal(sig)
 			for range lines {
 			}

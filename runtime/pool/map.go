@@ -19,10 +19,13 @@ import (
 // rest and is returned as a *TaskError naming the input; with CollectErrors every
 // input runs and the error is errors.Join of every *TaskError; when ctx ends
 // first, Map returns at once with ctx's error, even while an fn ignores its ctx.
+// When Map returns before every input has run, that error is wrapped in a
+// *PartialError, which tells the inputs that finished from the zero values.
 //
 // One exception keeps fast inputs fast: results of inputs that take under 100ns
 // are made visible 64 at a time, so when Map ends early while an fn hangs ignoring
-// its ctx, the results of up to 63 fast inputs just before it are lost.
+// its ctx, the results of up to 63 fast inputs just before it are lost (and
+// PartialError does not count them as finished).
 //
 // Map does not queue a task per input: up to Workers(n) loops claim chunks of
 // inputs (sized to run for tens of microseconds) and write results straight into
@@ -38,7 +41,7 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	j.report = newReporter(j.cfg.progress, j.end1)
 	defer j.report.close()
 	// The loops exist before any is queued: finish reads j.runners.
-	j.runners = make([]*mapRunner[I, O], min(p.cfg.workers, len(in)))
+	j.runners = make([]*mapRunner[I, O], min(p.size(), len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
@@ -107,6 +110,7 @@ func (j *mapJob[I, O]) finish(err error) {
 			lo := r.lo.Load()
 			copy(j.out[lo:], r.buf[:n])
 			r.rescued = n
+			r.pending.lo = int(lo) + n
 			j.finished += n
 			j.pool.count(n, 0, 0)
 			rescued = true
@@ -115,11 +119,10 @@ func (j *mapJob[I, O]) finish(err error) {
 	if rescued {
 		j.report.report(j.finished, len(j.in))
 	}
-	j.err = err
 	// Inputs never claimed will not run.
-	if claimed := j.next.Swap(claimedAll); claimed < int64(len(j.in)) {
-		j.pool.count(0, 0, len(j.in)-int(claimed))
-	}
+	claimed := min(int(j.next.Swap(claimedAll)), len(j.in))
+	j.pool.count(0, 0, len(j.in)-claimed)
+	j.err = j.partial(err, claimed)
 	close(j.end)
 	j.cancel(context.Canceled)
 }
@@ -153,6 +156,7 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	}
 	copy(j.out[lo:], r.buf[:n])
 	j.finished += n
+	r.pending.lo = lo + n
 	if err != nil && j.ctx.Err() != nil {
 		// fn returned because Map's ctx ended, before Map saw it end: the job
 		// ends with ctx's error, and the rest of the chunk counts as cancelled.
@@ -164,6 +168,7 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 	failed, canceled := 0, 0
 	if err != nil {
 		j.finished++
+		r.pending.lo++ // j.errs has it
 		failed = 1
 		fail = &TaskError{Index: lo + n, Err: err}
 		j.errs = append(j.errs, fail)
@@ -191,6 +196,7 @@ type mapRunner[I, O any] struct {
 	job  *mapJob[I, O]
 	w    *worker
 	gen  uint64
+	ctx  workerCtx   // the job's ctx, giving w's Local values
 	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
 	fast atomic.Bool // staging a block at a time
 	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
@@ -205,6 +211,10 @@ type mapRunner[I, O any] struct {
 	staged  atomic.Int32
 	lo      atomic.Int64 // the input of buf[0]; stored before staged
 	rescued int          // results of this chunk that finish kept; guarded by the job's mu
+	// pending are the inputs of its chunk not yet published: claimed by
+	// claim, shrunk by publish and finish; guarded by the job's mu. What
+	// finish finds there has not finished (see PartialError).
+	pending span
 }
 
 // Chunks start at one input and double while a chunk takes under chunkFast, so
@@ -226,6 +236,7 @@ const (
 
 func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
+	r.ctx = workerCtx{r.job.ctx, &w.locals}
 	return !r.job.over.Load()
 }
 
@@ -241,7 +252,10 @@ func (r *mapRunner[I, O]) run() (*task, error) {
 	n := int64(len(j.in))
 	size, perItem := int64(1), time.Duration(0)
 	for !j.over.Load() && j.ctx.Err() == nil {
-		lo := j.next.Add(size) - size
+		if j.pool.handOff(r.w, r) {
+			return nil, nil
+		}
+		lo := j.claim(r, size)
 		if lo >= n {
 			return nil, nil
 		}
@@ -314,7 +328,7 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	}
 	// The hot loop of a fast Map: the call and the store, and a block's end
 	// now and then.
-	fn, ctx, in, buf := j.fn, j.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	fn, ctx, in, buf := j.fn, &r.ctx, j.in[lo:hi], r.buf[:hi-lo]
 	for ok < len(in) && !j.over.Load() {
 		end := min(ok+stageBlock, len(in))
 		for ; ok < end; ok++ {
@@ -328,14 +342,6 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	}
 	return nil
 }
-
-// errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
-// errExpired tells a loop, when fn returns, that expire already failed that
-// input: the result is dropped and the loop, whose slot went to another, stops.
-var (
-	errItemTimeout = errors.New("pool: TaskTimeout")
-	errExpired     = errors.New("pool: input expired")
-)
 
 // runJob queues n runners of a job on p and waits until the job ends (end
 // is closed) or ctx does; end1 ends the job with an error, once.
@@ -354,78 +360,5 @@ func (p *Pool) runJob(ctx context.Context, n int, runner func(i int) runner, end
 	case <-end:
 	case <-ctx.Done():
 		end1(ctxError(ctx))
-	}
-}
-
-// callWithin runs fn on input i, under TaskTimeout when the pool has one: an
-// input still running at its deadline is failed at once by expire, even when it
-// ignores its ctx.
-func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
-	j := r.job
-	d := j.timeout
-	if d <= 0 {
-		return j.fn(j.ctx, j.in[i])
-	}
-	return callTimed(j.ctx, d, &r.item, i, j.fn, j.in[i], func() { j.expire(r, i) })
-}
-
-// callTimed runs fn on in, input seq, with a deadline d after its start: an
-// input still running at its deadline is failed at once by expire, even when
-// it ignores its ctx. item holds seq+1 while fn runs; whoever swaps it to 0
-// first, fn's return or expire, settles the input: when expire did, callTimed
-// returns errExpired.
-func callTimed[I, O any](parent context.Context, d time.Duration, item *atomic.Int64, seq int, fn func(context.Context, I) (O, error), in I, expire func()) (O, error) {
-	ctx, cancel := context.WithTimeoutCause(parent, d, errItemTimeout)
-	defer cancel()
-	item.Store(int64(seq) + 1)
-	stop := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) == errItemTimeout {
-			expire()
-		}
-	})
-	v, err := callOne(ctx, fn, in) // a panic too must reach the swap below
-	stop()
-	if !item.CompareAndSwap(int64(seq)+1, 0) {
-		var zero O
-		return zero, errExpired
-	}
-	return v, err
-}
-
-// expire fails input i of loop r, which ran past TaskTimeout, unless fn has
-// returned meanwhile. r's slot goes to a fresh worker, and with CollectErrors a
-// new loop takes r's place for the inputs left.
-func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
-	if !r.item.CompareAndSwap(int64(i)+1, 0) {
-		return
-	}
-	r.expired.Store(true)
-	j.mu.Lock()
-	var next *mapRunner[I, O]
-	if j.over.Load() {
-		j.pool.count(0, 0, 1)
-	} else {
-		j.finished++
-		fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
-		j.errs = append(j.errs, fail)
-		j.pool.count(0, 1, 0)
-		j.report.report(j.finished, len(j.in))
-		switch {
-		case !j.cfg.collect:
-			j.finish(fail)
-		case j.finished == len(j.in):
-			slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-			j.finish(errors.Join(j.errs...))
-		default:
-			next = &mapRunner[I, O]{job: j}
-			j.runners = append(j.runners, next)
-		}
-	}
-	j.mu.Unlock()
-	j.pool.abandon(r.w, r.gen)
-	if next != nil {
-		if err := j.pool.enqueue(j.ctx, next, nil); err != nil {
-			j.end1(err)
-		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/poolgen/poolgen/runtime/internal/proc"
 )
@@ -25,6 +26,9 @@ import (
 // within 1.5x of a hand-written channel pool; Map hands out work in chunks and
 // costs a few nanoseconds per item; Stream costs a channel hand-over per item.
 // All methods are safe for concurrent use.
+//
+// The zero Pool is not usable: make one with New. A closed Pool cannot be
+// reused: work given to it after Close resolves with ErrClosed.
 type Pool struct {
 	cfg        config
 	parent     context.Context // the ctx given to New
@@ -50,42 +54,10 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
-	procs      *proc.Set // process mode's children, made on first use (process_set.go)
+	procs      *proc.Set   // process mode's children, made on first use (process_set.go)
+	shrink     atomic.Bool // workers > cfg.workers since a Resize: loops hand over (resize.go)
 
 	stats counters
-}
-
-// counters are the pool's Stats, guarded by Pool.mu: the hot path updates them
-// inside lock sections it holds anyway, so they cost no extra atomic traffic.
-type counters struct {
-	queued, running, done, failed, canceled, abandoned int
-}
-
-// count adds the outcomes of Map and Stream inputs to the stats.
-func (p *Pool) count(done, failed, canceled int) {
-	p.mu.Lock()
-	p.stats.done += done
-	p.stats.failed += failed
-	p.stats.canceled += canceled
-	p.mu.Unlock()
-}
-
-// Stats is a snapshot of a Pool's counts. Every submitted task, and every item of
-// Map and Stream, ends in exactly one of Done, Failed or Canceled.
-//
-// Abandoned counts the tasks that ignore their ctx: those whose goroutine still
-// runs 50ms after their waiter was released (by a ctx, Cancel or TaskTimeout).
-// A task that returns within that grace, as one that watches its ctx does, is
-// not counted; one that never returns is counted once the grace has passed.
-// Its worker's slot is given away at once all the same (see Pool). A Map or
-// Stream counts one per loop still inside fn.
-type Stats struct {
-	Queued    int // tasks waiting for a worker now
-	Running   int // tasks running now and not yet resolved
-	Done      int // tasks that returned a nil error
-	Failed    int // tasks that returned an error, panicked, or ran past TaskTimeout
-	Canceled  int // tasks ended by a ctx, by Cancel, or refused (ErrClosed, a full queue)
-	Abandoned int // of those resolved, tasks still running 50ms after their waiter was released
 }
 
 // a worker is one goroutine of the pool. Its fields are guarded by Pool.mu.
@@ -93,7 +65,9 @@ type worker struct {
 	cur       runner      // what it runs now; nil while idle
 	gen       uint64      // counts the runners it started, to tell a late abandon apart
 	detached  bool        // its runner was abandoned and its slot given away
+	handedOff bool        // its loop went back to the queue and its slot with it (resize.go)
 	abandoned abandonMark // the runner last abandoned, until counted (abandon.go)
+	locals    locals      // its Local values; guarded by their own mutex
 }
 
 // A runner is what the queue holds: a submitted task, or one of the loops that run
@@ -136,16 +110,6 @@ func New(ctx context.Context, opts ...Option) *Pool {
 	return p
 }
 
-// Stats returns the pool's counts, read at one instant. A task's outcome is
-// counted before its Future resolves.
-func (p *Pool) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.settleAll()
-	s := p.stats
-	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
-}
-
 // Close stops accepting tasks (Submit resolves with ErrClosed after it) and waits
 // until every queued and running task has finished and every goroutine of the
 // pool has exited; then it returns nil. When ctx ends first, Close cancels what is
@@ -166,7 +130,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		n := p.shutdown(withCause(context.Canceled, errCloseGaveUp))
 		p.killProcesses()
-		return fmt.Errorf("pool: close: %w (%d tasks abandoned still running)", ctxError(ctx), n)
+		return fmt.Errorf("pool: close: %w (%s abandoned still running)", ctxError(ctx), plural(n, "task"))
 	}
 	// The watcher of the parent ctx may be running shutdown: wait for it, so that
 	// no goroutine of the pool is left when Close returns nil.
@@ -178,6 +142,14 @@ func (p *Pool) Close(ctx context.Context) error {
 		}
 	}
 	return p.closeProcesses(ctx)
+}
+
+// plural says n things: "1 task", "2 tasks".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // watcherStarted stops the watcher of the parent ctx, once, and reports whether
@@ -208,6 +180,27 @@ func (p *Pool) enqueue(ctx context.Context, r runner, t *task) error {
 			}
 		}
 	}
+	return p.push(r, t, bounded)
+}
+
+// tryRoom takes room in a bounded queue for a task without waiting, and
+// reports whether it did: false when the queue is full.
+func (p *Pool) tryRoom() bool {
+	if p.room == nil {
+		return true
+	}
+	select {
+	case p.room <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// push queues r, and its task t if any, for a worker; t holds room in a
+// bounded queue when bounded, and gives it back when push fails: the pool is
+// closed or stopped.
+func (p *Pool) push(r runner, t *task, bounded bool) error {
 	p.mu.Lock()
 	var err error
 	switch {
@@ -280,6 +273,11 @@ func (p *Pool) work(w *worker) {
 			t.publish()
 		}
 		w.cur = nil
+		if w.handedOff {
+			goexit = false
+			p.exit(w)
+			return
+		}
 		if w.detached {
 			// Its task was abandoned and its slot given away: take a slot back
 			// if one is free, else leave.
@@ -294,7 +292,7 @@ func (p *Pool) work(w *worker) {
 		}
 	}
 	goexit = false
-	p.workers--
+	p.leave()
 	p.exit(w)
 }
 
@@ -316,7 +314,7 @@ func (p *Pool) goexit(w *worker) {
 	if w.detached {
 		p.detached--
 	} else {
-		p.workers--
+		p.leave()
 		if p.queue.len() > 0 && !p.stopped {
 			p.spawn()
 		}
@@ -325,19 +323,27 @@ func (p *Pool) goexit(w *worker) {
 	p.exit(w)
 }
 
-// exit removes w from the pool and unlocks p.mu.
+// exit closes w's Local values and removes w from the pool; p.mu must be held,
+// and exit unlocks it. w stays in p.live while its values close, so that Close
+// waits for them.
 func (p *Pool) exit(w *worker) {
+	p.mu.Unlock()
+	w.locals.close()
+	p.mu.Lock()
 	delete(p.live, w)
 	p.checkQuiet()
 	p.mu.Unlock()
 }
 
 // next waits, with p.mu held, until a runner can start on w, and sets w.cur. It
-// reports false when w should exit: the pool stopped, or it closed and nothing is
-// queued.
+// reports false when w should exit: the pool stopped, it closed and nothing is
+// queued, or Resize left it one worker too many.
 func (p *Pool) next(w *worker) bool {
 	// The parent ctx's end stops the pool even before its watcher has run.
 	for !p.stopped && p.parent.Err() == nil {
+		if p.workers > p.cfg.workers {
+			return false
+		}
 		if r, ok := p.queue.pop(); ok {
 			w.gen++
 			if r.start(w, w.gen) {

@@ -33,11 +33,15 @@ import (
 // ProcessMain serves tasks from that cluster until SIGINT or SIGTERM, and
 // exits.
 func ProcessMain() {
-	proc.Main()
+	proc.Main(childLocals.close)
 	if remote.ClusterMain != nil {
 		remote.ClusterMain()
 	}
 }
+
+// childLocals are the Local values of this process as a child: the child is
+// the worker of the calls it runs, one at a time.
+var childLocals locals
 
 // RegisterProcess registers fn as the process-mode worker name and returns the
 // handle that runs it in a pool's child processes. Code generated for
@@ -62,7 +66,7 @@ func RegisterProcess[A, R any](name string, fn func(context.Context, A) (R, erro
 		if err := wire.DecodeValue(arg, &a); err != nil {
 			return nil, fmt.Errorf("pool: decoding the argument of %s: %w", name, err)
 		}
-		r, err := fn(ctx, a)
+		r, err := fn(&workerCtx{ctx, &childLocals}, a)
 		if err != nil {
 			return nil, err
 		}

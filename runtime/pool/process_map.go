@@ -16,7 +16,8 @@ import (
 // and returns the results in input order, like [Map] with a function that
 // calls [ProcessFunc.Call]: the same options (CollectErrors, Progress), a
 // *TaskError naming the input that failed, a slice of len(args) that keeps
-// every finished result, an early return with ctx's error.
+// every finished result, an early return with ctx's error, a *PartialError
+// that tells which inputs finished when Map returns before every input ran.
 //
 // It costs far less per call, about 1.5µs on top of the function: each child
 // has several calls queued at once (it still runs one at a time), so it does
@@ -31,6 +32,7 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 		return Map(ctx, p, args, f.call(p), opts...)
 	}
 	m := &procMap[A, R]{pool: p, name: f.name, in: args, out: make([]R, len(args)), cfg: cfg, end: make(chan struct{})}
+	m.done = newDoneBits(len(args)) // an OR per input, under the lock record holds anyway
 	if len(args) == 0 {
 		return m.out, nil
 	}
@@ -41,7 +43,7 @@ func (f *ProcessFunc[A, R]) Map(ctx context.Context, p *Pool, args []A, opts ...
 	m.report = newReporter(m.cfg.progress, m.end1)
 	defer m.report.close()
 	job := f.job(m.ctx, p, m, m.deliver, m.end1)
-	p.runJob(ctx, min(p.cfg.workers, len(args)), func(int) runner { return job.runner(job.NewDriver()) }, m.end, m.end1)
+	p.runJob(ctx, min(p.size(), len(args)), func(int) runner { return job.runner(job.NewDriver()) }, m.end, m.end1)
 	if err := m.report.flush(ctx); m.err == nil { // the last count, unless ctx ends
 		return m.out, err
 	}
@@ -123,8 +125,9 @@ type procMap[A, R any] struct {
 
 	mu       sync.Mutex
 	ended    bool
-	finished int // inputs whose outcome is in
-	done     int // outcomes not yet counted in the pool's stats
+	finished int      // inputs whose outcome is in
+	done     []uint64 // the inputs whose result is in out, a bit each (see PartialError)
+	ok       int      // outcomes not yet counted in the pool's stats
 	failed   int
 	errs     []error // with CollectErrors
 	err      error   // final once end is closed
@@ -163,9 +166,9 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 	if err != nil {
 		m.failed++
 	} else {
-		m.done++
+		m.ok++
 	}
-	if m.done+m.failed == 64 {
+	if m.ok+m.failed == 64 {
 		m.count(0)
 	}
 	m.finished++
@@ -178,6 +181,7 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 		m.errs = append(m.errs, te)
 	} else {
 		m.out[seq] = v
+		setDone(m.done, seq)
 	}
 	m.report.report(m.finished, len(m.in))
 	if m.finished < len(m.in) {
@@ -192,8 +196,8 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 // the pool's stats: a batch at a time, a lock per input would cost more than
 // a call. m.mu must be held.
 func (m *procMap[A, R]) count(canceled int) {
-	m.pool.count(m.done, m.failed, canceled)
-	m.done, m.failed = 0, 0
+	m.pool.count(m.ok, m.failed, canceled)
+	m.ok, m.failed = 0, 0
 }
 
 // end1 ends the job with err unless it has ended already.
@@ -210,6 +214,9 @@ func (m *procMap[A, R]) end1(err error) {
 func (m *procMap[A, R]) finish(err error) {
 	m.ended = true
 	m.err = err
+	if err != nil && m.finished < len(m.in) {
+		m.err = &PartialError{Err: err, n: len(m.in), done: m.done}
+	}
 	m.count(len(m.in) - m.finished)
 	close(m.end)
 	m.cancel()

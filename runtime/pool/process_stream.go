@@ -24,7 +24,7 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 		return Stream(ctx, p, args, f.call(p), opts...)
 	}
 	return func(yield func(R, error) bool) {
-		window := p.cfg.workers * remote.MaxWindow
+		window := p.size() * remote.MaxWindow
 		s := &streamJob[A, R]{
 			pool:    p,
 			cfg:     cfg,
@@ -36,7 +36,7 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 		ps := &procStream[A, R]{s: s, name: f.name, items: make(chan remote.Input, window)}
 		defer ps.end1(nil)
 		job := f.job(s.ctx, p, ps, ps.deliver, ps.end1)
-		for range p.cfg.workers {
+		for range window / remote.MaxWindow {
 			if err := p.enqueue(ctx, job.runner(job.NewDriver()), nil); err != nil {
 				var zero R
 				yield(zero, err)

@@ -105,7 +105,7 @@ func helperParent() {
 		fmt.Println("children left")
 		os.Exit(1)
 	}
-	if context.Cause(ctx) == ErrInterrupted {
+	if errors.Is(context.Cause(ctx), ErrInterrupted) {
 		os.Exit(130)
 	}
 	os.Exit(0)

@@ -22,7 +22,8 @@ import (
 func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(context.Context, I) (O, error), opts ...MapOption) iter.Seq2[O, error] {
 	cfg := newMapConfig(opts)
 	return func(yield func(O, error) bool) {
-		window := 4 * p.cfg.workers
+		workers := p.size()
+		window := 4 * workers
 		s := &streamJob[I, O]{
 			pool:    p,
 			fn:      fn,
@@ -31,7 +32,7 @@ func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(cont
 			items:   make(chan streamItem[I], window), // never full: tokens bound it
 			results: make(chan streamItem[O], window),
 			fed:     make(chan struct{}),
-			runners: make([]*streamRunner[I, O], p.cfg.workers),
+			runners: make([]*streamRunner[I, O], workers),
 		}
 		s.ctx, s.cancel = context.WithCancelCause(ctx)
 		defer s.stop(context.Canceled)
@@ -141,81 +142,115 @@ func (s *streamJob[I, O]) drain() int {
 // loop yields results as they come, in input order unless Unordered, until every
 // input has been yielded, the loop breaks or the ctx ends.
 func (s *streamJob[I, O]) loop(yield func(O, error) bool, window int) {
-	var (
-		ring    = make([]streamItem[O], window) // reorder buffer, by seq % window
-		filled  = make([]bool, window)
-		next    int // the next seq to yield in order
-		yielded int
-		total   = -1
-		fed     = s.fed
-		zero    O
-		report  = newReporter(s.cfg.progress, func(err error) { s.cancel(err) })
-	)
-	defer report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
-	emit := func(r streamItem[O]) bool {
-		yielded++
-		report.report(yielded, total)
-		var err error
-		if r.err != nil {
-			err = &TaskError{Index: r.seq, Err: r.err}
-		}
-		more := yield(r.val, err)
-		<-s.tokens // only now: the window counts the pair being yielded
-		return more
+	l := &streamLoop[I, O]{
+		s:      s,
+		yield:  yield,
+		ring:   make([]streamItem[O], window),
+		filled: make([]bool, window),
+		total:  -1,
+		fed:    s.fed,
+		report: newReporter(s.cfg.progress, func(err error) { s.cancel(err) }),
 	}
-	for total < 0 || yielded < total {
-		if s.ctx.Err() != nil { // a load: checked first, so that a cancel ends the loop at once
-			yield(zero, ctxError(s.ctx))
+	defer l.report.flush(s.ctx) // after a break too the last call returns first, unless ctx has ended
+	for l.total < 0 || l.yielded < l.total {
+		r, ok, over := l.receive()
+		if over {
 			return
 		}
-		var r streamItem[O]
-		select {
-		case r = <-s.results: // fast path, as in feed
-		default:
-			select {
-			case r = <-s.results:
-			case <-fed:
-				fed, total = nil, s.total
-				if s.inErr != nil {
-					yield(zero, s.inErr)
-					return
-				}
-				if !s.complete { // the feeder saw the ctx end first
-					yield(zero, ctxError(s.ctx))
-					return
-				}
-				if yielded == total {
-					report.report(yielded, total) // the final count, now that it is known
-				}
-				continue
-			case <-s.ctx.Done():
-				yield(zero, ctxError(s.ctx))
-				return
-			}
-		}
-		if r.err != nil && s.ctx.Err() != nil {
-			// fn returned because the ctx ended, before the loop saw it end.
-			yield(zero, ctxError(s.ctx))
+		if ok && !l.give(r) {
 			return
 		}
-		if s.cfg.unordered {
-			if !emit(r) {
-				return
-			}
-			continue
-		}
-		ring[r.seq%window], filled[r.seq%window] = r, true
-		for ; filled[next%window]; next++ {
-			r := ring[next%window]
-			ring[next%window], filled[next%window] = streamItem[O]{}, false
-			if !emit(r) {
-				return
-			}
-		}
 	}
-	if err := report.flush(s.ctx); err != nil {
+	if err := l.report.flush(s.ctx); err != nil {
+		var zero O
 		yield(zero, err) // ctx ended, or Progress panicked, before the final count was reported
 	}
+}
+
+// streamLoop is the state of a Stream loop.
+type streamLoop[I, O any] struct {
+	s       *streamJob[I, O]
+	yield   func(O, error) bool
+	ring    []streamItem[O] // reorder buffer, by seq % len(ring)
+	filled  []bool
+	next    int // the next seq to yield in order
+	yielded int
+	total   int             // -1 until the feeder is done
+	fed     <-chan struct{} // nil once the feeder is done
+	report  *reporter
+}
+
+// receive waits for the next result: ok is false when the feeder's end came
+// instead, over true when the loop must end (it has yielded why).
+func (l *streamLoop[I, O]) receive() (r streamItem[O], ok, over bool) {
+	s := l.s
+	if s.ctx.Err() != nil { // a load: checked first, so that a cancel ends the loop at once
+		return r, false, l.fail(ctxError(s.ctx))
+	}
+	select {
+	case r = <-s.results: // fast path, as in feed
+	default:
+		select {
+		case r = <-s.results:
+		case <-l.fed:
+			l.fed, l.total = nil, s.total
+			if s.inErr != nil {
+				return r, false, l.fail(s.inErr)
+			}
+			if !s.complete { // the feeder saw the ctx end first
+				return r, false, l.fail(ctxError(s.ctx))
+			}
+			if l.yielded == l.total {
+				l.report.report(l.yielded, l.total) // the final count, now that it is known
+			}
+			return r, false, false
+		case <-s.ctx.Done():
+			return r, false, l.fail(ctxError(s.ctx))
+		}
+	}
+	if r.err != nil && s.ctx.Err() != nil {
+		// fn returned because the ctx ended, before the loop saw it end.
+		return r, false, l.fail(ctxError(s.ctx))
+	}
+	return r, true, false
+}
+
+// fail yields err as the loop's last pair; it reports true, for receive.
+func (l *streamLoop[I, O]) fail(err error) bool {
+	var zero O
+	l.yield(zero, err)
+	return true
+}
+
+// give yields r, or holds it until the results before it have been yielded;
+// false when the loop breaks.
+func (l *streamLoop[I, O]) give(r streamItem[O]) bool {
+	if l.s.cfg.unordered {
+		return l.emit(r)
+	}
+	w := len(l.ring)
+	l.ring[r.seq%w], l.filled[r.seq%w] = r, true
+	for ; l.filled[l.next%w]; l.next++ {
+		r := l.ring[l.next%w]
+		l.ring[l.next%w], l.filled[l.next%w] = streamItem[O]{}, false
+		if !l.emit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// emit yields r; false when the loop breaks.
+func (l *streamLoop[I, O]) emit(r streamItem[O]) bool {
+	l.yielded++
+	l.report.report(l.yielded, l.total)
+	var err error
+	if r.err != nil {
+		err = &TaskError{Index: r.seq, Err: r.err}
+	}
+	more := l.yield(r.val, err)
+	<-l.s.tokens // only now: the window counts the pair being yielded
+	return more
 }
 
 // stop ends the job with err: inputs not started never run, the items' ctx is
@@ -241,9 +276,9 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	s := r.job
 	d := cmp.Or(s.cfg.timeout, s.pool.cfg.taskTimeout)
 	if d <= 0 {
-		return callOne(s.ctx, s.fn, it.val)
+		return callOne(&r.ctx, s.fn, it.val)
 	}
-	return callTimed(s.ctx, d, &r.item, it.seq, s.fn, it.val, func() { s.expire(r, it.seq) })
+	return callTimed(&r.ctx, d, &r.item, it.seq, s.fn, it.val, func() { s.expire(r, it.seq) })
 }
 
 // expire fails input seq of runner r, which ran past TaskTimeout, unless fn has
@@ -275,6 +310,7 @@ type streamRunner[I, O any] struct {
 	job  *streamJob[I, O]
 	w    *worker
 	gen  uint64
+	ctx  workerCtx   // the job's ctx, giving w's Local values
 	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
 	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
 	// return and expire race to swap it to 0: the winner accounts for the input.
@@ -284,6 +320,7 @@ type streamRunner[I, O any] struct {
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
+	r.ctx = workerCtx{r.job.ctx, &w.locals}
 	return r.job.ctx.Err() == nil
 }
 
@@ -299,6 +336,9 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 	var done, failed int // counted in the stats a batch at a time
 	defer func() { s.pool.count(done, failed, 0) }()
 	for {
+		if s.pool.handOff(r.w, r) {
+			return nil, nil
+		}
 		var it streamItem[I]
 		var ok bool
 		select {

@@ -104,8 +104,14 @@ func (c *taskCtx) follow() {
 	}
 }
 
-// Value looks key up in the Submit ctx.
-func (c *taskCtx) Value(key any) any { return c.parent.Value(key) }
+// Value looks key up in the Submit ctx, but for the locals of the task's
+// worker (see Local).
+func (c *taskCtx) Value(key any) any {
+	if _, ok := key.(localsKey); ok && c.task.w != nil {
+		return &c.task.w.locals
+	}
+	return c.parent.Value(key)
+}
 
 func (c *taskCtx) String() string { return "pool task context" }
 

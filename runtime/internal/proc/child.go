@@ -33,6 +33,7 @@ type child struct {
 	exitErr  *ExitError
 	exited   atomic.Bool // the child has been reaped
 	pipeLost atomic.Bool // the child's result pipe ended while it ran: it was killed for it
+	leaving  bool        // retired by the set; guarded by Set.mu
 
 	mu         sync.Mutex
 	h          remote.Handler // whom the replies go to: the holder of the child
@@ -139,5 +140,5 @@ func (c *child) wait(from *os.File) {
 	delete(s.live, c)
 	s.mu.Unlock()
 	close(c.dead)
-	<-s.tokens
+	s.reaped(c)
 }

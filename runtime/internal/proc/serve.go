@@ -33,23 +33,25 @@ func init() {
 const childQueue = 2 * remote.MaxWindow
 
 // Main serves calls when this process is a child started by a Set, and
-// never returns then; anywhere else it returns at once.
-func Main() {
+// never returns then; anywhere else it returns at once. When the child is
+// retired (its parent closes the pipe) while no call runs, it calls atExit
+// before it exits: the worker's state is closed there.
+func Main(atExit func()) {
 	parent := os.Getenv(childEnv)
 	if parent == "" {
 		return
 	}
 	childWithoutMain.Store(false)
 	os.Unsetenv(childEnv) // a worker's own subprocesses are not children of a pool
-	serve(parent)
+	serve(parent, atExit)
 	os.Exit(0)
 }
 
 // serve serves calls until the parent closes its pipe or dies, then kills
 // its own process group, itself included. It returns only when the parent
 // is gone before it starts serving. parent is the parent's pid, as the
-// parent wrote it.
-func serve(parent string) {
+// parent wrote it; atExit runs at the pipe's end unless a call still runs.
+func serve(parent string, atExit func()) {
 	// Ctrl+C goes to the parent alone, which decides: a child must not die
 	// half-way through a task on its own.
 	signal.Ignore(os.Interrupt)
@@ -75,6 +77,9 @@ func serve(parent string) {
 			// child's tasks started ends with it.
 			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 				fmt.Fprintf(os.Stderr, "pool: the worker process lost its pipes to the pool: %v\n", err)
+			}
+			if !s.Stop() {
+				atExit() // retired while idle: nothing uses the worker's state
 			}
 			killOwnGroup()
 			return

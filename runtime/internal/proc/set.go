@@ -15,25 +15,27 @@ import (
 	"github.com/poolgen/poolgen/runtime/internal/remote"
 )
 
-// Set is a pool's child processes, a remote.Backend: at most Workers of them,
+// Set is a pool's child processes, a remote.Backend: at most limit of them,
 // each started on first use. A child is idle (in idle), held by a call or a
 // job's driver, in its grace period after a cancel (held by a watcher), or
-// retired. A token in tokens stands for each child from its start until it
-// has exited and been reaped, so the bound holds for processes, not for
-// handles.
+// retired. count stands for each child from its start until it has exited
+// and been reaped, so the bound holds for processes, not for handles.
 type Set struct {
 	grace    time.Duration
-	maxTasks int // 0: no limit
-	tokens   chan struct{}
-	idle     chan *child
+	maxTasks int           // 0: no limit
 	closing  chan struct{} // closed by Refuse: no new call starts
 	killed   chan struct{} // closed by Kill: every child is killed now
 	wg       sync.WaitGroup
 
-	mu     sync.Mutex
-	closed bool
-	dead   bool // Kill was called
-	live   map[*child]struct{}
+	mu      sync.Mutex
+	limit   int           // children at most; Resize changes it
+	count   int           // children started and not yet reaped, or being started
+	leaving int           // of those, children retired and not yet reaped
+	idle    []*child      // oldest first
+	changed chan struct{} // closed, and replaced, when a child is idle or count may grow
+	closed  bool
+	dead    bool // Kill was called
+	live    map[*child]struct{}
 }
 
 // ErrClosed is Acquire's error once the set refuses calls.
@@ -46,8 +48,8 @@ func NewSet(workers int, grace time.Duration, maxTasks int) *Set {
 	return &Set{
 		grace:    grace,
 		maxTasks: maxTasks,
-		tokens:   make(chan struct{}, workers),
-		idle:     make(chan *child, workers),
+		limit:    workers,
+		changed:  make(chan struct{}),
 		closing:  make(chan struct{}),
 		killed:   make(chan struct{}),
 		live:     map[*child]struct{}{},
@@ -77,24 +79,29 @@ func (s *Set) Acquire(ctx context.Context) (remote.Conn, error) {
 		return nil, errNoProcessMain
 	}
 	for {
-		select {
-		case <-s.closing:
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
 			return nil, ErrClosed
-		case c := <-s.idle:
-			if c.isDead() {
-				continue
-			}
-			return c, nil
-		default:
 		}
-		select {
-		case c := <-s.idle:
+		if len(s.idle) > 0 {
+			c := s.idle[0]
+			s.idle = s.idle[1:]
+			s.mu.Unlock()
 			if c.isDead() {
 				continue
 			}
 			return c, nil
-		case s.tokens <- struct{}{}:
+		}
+		if s.count < s.limit {
+			s.count++ // spawn, or the child's reaper, gives it back
+			s.mu.Unlock()
 			return s.spawn(ctx)
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-s.closing:
@@ -104,22 +111,59 @@ func (s *Set) Acquire(ctx context.Context) (remote.Conn, error) {
 }
 
 // Release takes back a child whose calls have returned, ran of them having
-// run: idle again, or retired when asked, when it ran MaxTasks calls, or when
-// the set is closed.
+// run: idle again, or retired when asked, when it ran MaxTasks calls, when
+// the set is closed, or when more children live than Resize allows.
 func (s *Set) Release(conn remote.Conn, ran int, retire bool) {
 	c := conn.(*child)
 	c.tasks += ran
-	if retire || s.maxTasks > 0 && c.tasks >= s.maxTasks {
-		c.closePipe()
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		c.closePipe()
+	if retire || s.maxTasks > 0 && c.tasks >= s.maxTasks || s.closed || s.count-s.leaving > s.limit {
+		s.retire(c)
 		return
 	}
-	s.idle <- c // never blocks: at most cap(idle) children exist
+	s.idle = append(s.idle, c)
+	s.notify()
+}
+
+// Resize sets the bound to n: more children may start at once; idle ones
+// beyond n are retired now, busy ones when they are released.
+func (s *Set) Resize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = n
+	for s.count-s.leaving > s.limit && len(s.idle) > 0 {
+		s.retire(s.idle[0])
+		s.idle = s.idle[1:]
+	}
+	s.notify()
+}
+
+// retire closes c's pipe: c exits when it has read the end. s.mu must be held.
+func (s *Set) retire(c *child) {
+	if !c.leaving {
+		c.leaving = true
+		s.leaving++
+	}
+	c.closePipe()
+}
+
+// notify wakes the Acquire calls waiting. s.mu must be held.
+func (s *Set) notify() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// reaped gives back the place of a child that has been reaped, or of one
+// that spawn failed to start (nil).
+func (s *Set) reaped(c *child) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c != nil && c.leaving {
+		s.leaving--
+	}
+	s.count--
+	s.notify()
 }
 
 // Refuse stops new calls: Acquire fails with ErrClosed.
@@ -136,15 +180,12 @@ func (s *Set) Refuse() {
 // to be reaped, or until ctx ends: then it kills them and returns ctx.Err().
 func (s *Set) Close(ctx context.Context) error {
 	s.Refuse()
-	for {
-		select {
-		case c := <-s.idle:
-			c.closePipe()
-			continue
-		default:
-		}
-		break
+	s.mu.Lock()
+	for _, c := range s.idle {
+		s.retire(c)
 	}
+	s.idle = nil
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		s.wg.Wait()

@@ -13,13 +13,13 @@ import (
 	"github.com/poolgen/poolgen/runtime/internal/wire"
 )
 
-// spawn starts a child and waits, on ctx, until it serves. The caller holds a
-// token for it; from the child's start on, the child's waiter gives it back,
-// and before that spawn does.
+// spawn starts a child and waits, on ctx, until it serves. The caller has
+// counted it in s.count; from the child's start on, the child's reaper gives
+// its place back, and before that spawn does.
 func (s *Set) spawn(ctx context.Context) (*child, error) {
 	c, err := s.start()
 	if err != nil {
-		<-s.tokens
+		s.reaped(nil)
 		return nil, err
 	}
 	t := time.NewTimer(helloTimeout)

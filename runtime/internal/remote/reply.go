@@ -73,7 +73,7 @@ func (d *Driver) measure(now time.Time) {
 		d.window = int(min(max(Queued/max(d.perCall, 1), MinWindow), MaxWindow))
 	}
 	d.busySince = time.Time{}
-	if len(d.pending) > 1 {
+	if len(d.pending) > 0 {
 		d.busySince = now
 	}
 }

@@ -53,6 +53,7 @@ type Server struct {
 	curID      uint64             // the call running now, 0 when none
 	cancel     context.CancelFunc // its ctx's
 	canceledTo uint64             // every call up to this id is cancelled
+	stopped    bool               // Stop was called: no call starts
 }
 
 // NewServer returns a server that queues up to queue calls and sends
@@ -97,6 +98,14 @@ func (s *Server) Revoke() {
 	}
 }
 
+// Stop makes Run start no more calls and reports whether a call runs now.
+func (s *Server) Stop() (running bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.curID != 0
+}
+
 // errNotStarted answers a queued call that was cancelled before its turn.
 var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.Canceled)
 
@@ -109,6 +118,11 @@ func (s *Server) Run() {
 			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.Deadline))
 		}
 		s.mu.Lock()
+		if s.stopped {
+			s.mu.Unlock()
+			cancel()
+			continue // nobody is left to answer
+		}
 		if c.ID <= s.canceledTo {
 			s.mu.Unlock()
 			cancel()

@@ -22,19 +22,22 @@ func DecodeValue(data []byte, v any) error {
 		return fmt.Errorf("wire: DecodeValue needs a non-nil pointer, not %T", v)
 	}
 	hv, n := binary.Uvarint(data)
-	if n <= 0 || hv>>1 > uint64(len(data)-n) {
+	if n > 0 && hv&flagPlain != 0 {
+		return decodePlain(data[n:], rv.Elem())
+	}
+	if n <= 0 || hv>>2 > uint64(len(data)-n) {
 		return errors.New("wire: malformed value: bad header length")
 	}
 	stream := data[n:] // the header, then the value
-	header, value := stream[:hv>>1], stream[hv>>1:]
-	if hv&1 == 0 && gobMessageID(value) < 0 {
+	header, value := stream[:hv>>2], stream[hv>>2:]
+	if hv&flagTangled == 0 && gobMessageID(value) < 0 {
 		return errors.New("wire: malformed value: a type definition after the header")
 	}
 	env := reflect.New(decEnvelopeOf(rv.Type().Elem()))
 	env.Elem().Field(0).Set(rv)
 	rv.Elem().SetZero()
 
-	if hv&1 != 0 { // tangled: this value is readable with its own header only
+	if hv&flagTangled != 0 { // tangled: this value is readable with its own header only
 		return decodeOnce(newDecoder(), stream, env)
 	}
 	c := decoders.lookup(header)

@@ -32,7 +32,15 @@
 // [AppendValue] and decoded by [DecodeValue] with encoding/gob, so that any
 // type gob handles works. A value is
 //
-//	uvarint(len(header)<<1 | tangled)  header  value
+//	uvarint(len(header)<<2 | tangled<<1)  header  value
+//
+// or, for a value of a plain type (a bool, number, string or []byte, named or
+// not, that does not encode itself), without gob at all:
+//
+//	uvarint(1)  kind  payload
+//
+// where kind is the reflect.Kind and the payload a varint, uvarint, the
+// float's IEEE bits as a uvarint, a byte, or a uvarint length and the bytes.
 //
 // where header and value are gob messages: header the type definitions
 // (negative type ids), value the one message of the value itself, wrapped

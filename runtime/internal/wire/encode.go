@@ -27,6 +27,9 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 		return dst, errors.New("wire: cannot encode untyped nil")
 	}
 	rv := reflect.ValueOf(v)
+	if out, ok := appendPlain(dst, rv); ok {
+		return out, nil
+	}
 	var dyn []reflect.Value
 	if needsScan(rv.Type()) {
 		var err error
@@ -40,7 +43,7 @@ func AppendValue(dst []byte, v any) ([]byte, error) {
 	if err != nil {
 		return dst, err // e is dropped: its gob stream may be half-written
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(e.w.header))<<1|b2u(tangled))
+	dst = binary.AppendUvarint(dst, uint64(len(e.w.header))<<2|b2u(tangled)<<1)
 	dst = append(dst, e.w.header...)
 	dst = append(dst, e.w.value...)
 	if !tangled && len(e.w.header) <= maxKeep && cap(e.w.value) <= maxKeep {

@@ -122,7 +122,7 @@ func headerLen(t *testing.T, data []byte) (int, bool) {
 	if n <= 0 {
 		t.Fatalf("no header length in % x", data)
 	}
-	return int(hv >> 1), hv&1 != 0
+	return int(hv >> 2), hv&flagTangled != 0
 }
 
 func TestValuesAreSelfContained(t *testing.T) {
@@ -177,7 +177,7 @@ func TestTangledValueDecodesAlone(t *testing.T) {
 	if err != nil || !tangled {
 		t.Fatalf("encode without presend: tangled %v, err %v; want a tangled value", tangled, err)
 	}
-	data := binary.AppendUvarint(nil, uint64(len(e.w.header))<<1|1)
+	data := binary.AppendUvarint(nil, uint64(len(e.w.header))<<2|flagTangled)
 	data = append(append(data, e.w.header...), e.w.value...)
 	decoders.reset()
 	var got holder
