@@ -37,8 +37,9 @@ type Cluster struct {
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	cons     jetstream.Consumer
-	id       string // this submitter's, in task messages
-	maxValue int    // the largest batch a task message may carry
+	id       string        // this submitter's, in task messages
+	ackWait  time.Duration // the consumer's
+	maxValue int           // the largest batch a task message may carry
 
 	nextConn atomic.Uint64
 	killed   chan struct{}   // closed by Close: watchers kill their calls
@@ -65,7 +66,7 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 		return nil, err
 	}
 	cfg.natsOpts = append(cfg.natsOpts, nats.InProcessServer(emb.srv))
-	c, err := connect(ctx, "", cfg)
+	c, err := connect(ctx, "", cfg, true)
 	if err != nil {
 		emb.shutdown()
 		return nil, err
@@ -82,12 +83,12 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 // with JetStream enabled. The calling process serves no tasks unless it calls
 // Serve.
 func Dial(ctx context.Context, url string, opts ...Option) (*Cluster, error) {
-	return connect(ctx, url, newConfig(opts))
+	return connect(ctx, url, newConfig(opts), false)
 }
 
 // connect connects to url (or in process), and makes the stream and the
 // consumer unless they exist.
-func connect(ctx context.Context, url string, cfg config) (*Cluster, error) {
+func connect(ctx context.Context, url string, cfg config, owner bool) (*Cluster, error) {
 	nopts := append([]nats.Option{nats.Name("poolgen"), nats.MaxReconnects(-1)}, cfg.natsOpts...)
 	nc, err := nats.Connect(url, nopts...)
 	if err != nil {
@@ -95,17 +96,23 @@ func connect(ctx context.Context, url string, cfg config) (*Cluster, error) {
 	}
 	c := &Cluster{cfg: cfg, nc: nc, id: nuid.Next(), killed: make(chan struct{}), conns: map[*conn]struct{}{}}
 	c.maxValue = int(nc.MaxPayload()) - 1024 // room for the headers
-	if err := c.setup(ctx); err != nil {
+	if err := c.setup(ctx, owner); err != nil {
 		nc.Close()
 		return nil, err
 	}
 	c.ctx, c.stop = context.WithCancel(context.Background())
+	if _, err := c.watchLost(); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
 	c.goTracked(c.heartbeat)
 	return c, nil
 }
 
-// setup makes the work-queue stream and its one shared consumer.
-func (c *Cluster) setup(ctx context.Context) error {
+// setup makes the work-queue stream and its one shared consumer. Start's
+// settings win; Dial keeps those of a consumer that exists, so that AckWait
+// and Retries are the same for every process.
+func (c *Cluster) setup(ctx context.Context, owner bool) error {
 	js, err := jetstream.New(c.nc)
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
@@ -120,6 +127,12 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: making the task stream: %w", err)
 	}
+	if !owner {
+		if c.cons, err = js.Consumer(ctx, streamName, consumerName); err == nil {
+			c.ackWait = c.cons.CachedInfo().Config.AckWait
+			return nil
+		}
+	}
 	c.cons, err = js.CreateOrUpdateConsumer(ctx, streamName, jetstream.ConsumerConfig{
 		Durable:       consumerName,
 		AckPolicy:     jetstream.AckExplicitPolicy,
@@ -130,6 +143,7 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: making the task consumer: %w", err)
 	}
+	c.ackWait = c.cfg.ackWait
 	return nil
 }
 
@@ -222,7 +236,7 @@ func (c *Cluster) startWork(cfg config) error {
 // heartbeat says that this submitter lives, every third of AckWait, until
 // Close: the workers running its calls stop them when it falls silent.
 func (c *Cluster) heartbeat() {
-	t := time.NewTicker(c.cfg.ackWait / 3)
+	t := time.NewTicker(c.ackWait / 3)
 	defer t.Stop()
 	for {
 		select {

@@ -17,6 +17,9 @@ import (
 
 func TestMain(m *testing.M) {
 	pool.ProcessMain() // serves tasks in a child process, or as a cluster worker
+	if os.Getenv(submitterEnv) != "" {
+		submitterMain() // a submitter of TestDeadSubmittersCallsStop; exits
+	}
 	goleak.VerifyTestMain(m)
 }
 

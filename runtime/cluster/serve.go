@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -26,14 +27,26 @@ const fetchWait = 2 * time.Second
 func (c *Cluster) Serve(ctx context.Context, opts ...pool.Option) error {
 	p := pool.New(context.Background(), opts...)
 	set, slots := remote.PoolProcesses(p)
-	w := &worker{c: c, ctx: ctx, set: set, running: map[string][]*running{}, canceled: map[string]uint64{}}
-	w.ackWait = c.cons.CachedInfo().Config.AckWait
+	w := &worker{c: c, ctx: ctx, set: set, ackWait: c.ackWait, running: map[string][]*running{}, canceled: map[string]uint64{}}
+	w.subs.seen = map[string]time.Time{}
 	sub, err := c.nc.Subscribe(cancelSubject, w.onCancel)
 	if err != nil {
 		p.Close(context.Background())
 		return fmt.Errorf("cluster: serve: %w", err)
 	}
+	defer sub.Unsubscribe()
+	alive, err := c.nc.Subscribe(alivePrefix+"*", w.subs.heard)
+	if err != nil {
+		p.Close(context.Background())
+		return fmt.Errorf("cluster: serve: %w", err)
+	}
+	defer alive.Unsubscribe()
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.watchSubmitters()
+	}()
 	for range slots {
 		wg.Add(1)
 		go func() {
@@ -42,7 +55,6 @@ func (c *Cluster) Serve(ctx context.Context, opts ...pool.Option) error {
 		}()
 	}
 	wg.Wait()
-	sub.Unsubscribe()
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return p.Close(cctx)
@@ -56,6 +68,7 @@ type worker struct {
 	set     remote.Backend
 	ackWait time.Duration
 
+	subs     submitters
 	mu       sync.Mutex
 	running  map[string][]*running // by reply subject
 	canceled map[string]uint64     // by reply subject: every call up to this id is cancelled
@@ -64,8 +77,11 @@ type worker struct {
 // running is a task message being run: its first call's id and the cancel of
 // its job.
 type running struct {
-	first  uint64
-	cancel context.CancelFunc
+	first   uint64
+	from    string // the submitter
+	started time.Time
+	cancel  context.CancelFunc
+	orphan  atomic.Bool // its submitter fell silent: it was cancelled
 }
 
 // fetchLoop pulls one task message at a time and runs it, until w.ctx ends.
@@ -149,7 +165,7 @@ func (w *worker) run(m jetstream.Msg) {
 		ctx, cancel = context.WithDeadline(w.ctx, time.Unix(0, first.Deadline))
 	}
 	defer cancel()
-	r := &running{first: first.ID, cancel: cancel}
+	r := &running{first: first.ID, from: m.Headers().Get(hdrFrom), started: time.Now(), cancel: cancel}
 	if !w.start(reply, r) {
 		m.Ack() // the submitter answered them
 		return
@@ -177,6 +193,10 @@ func (w *worker) run(m jetstream.Msg) {
 	job.Spawn(job.NewDriver())
 	drivers.Wait()
 	stop()
+	if r.orphan.Load() {
+		m.Ack() // no one waits for them
+		return
+	}
 	if w.ctx.Err() != nil && !out.all() {
 		m.Nak() // this worker stops: another one runs them
 		return
