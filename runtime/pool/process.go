@@ -27,7 +27,17 @@ import (
 //
 // It must come first because a child is the whole program started again: what
 // main does before ProcessMain, every child does too.
-func ProcessMain() { proc.Main(childLocals.close) }
+//
+// In a program that imports package cluster (runtime/cluster), a process
+// with POOLGEN_CLUSTER set in its environment is a cluster worker:
+// ProcessMain serves tasks from that cluster until SIGINT or SIGTERM, and
+// exits.
+func ProcessMain() {
+	proc.Main(childLocals.close)
+	if remote.ClusterMain != nil {
+		remote.ClusterMain()
+	}
+}
 
 // childLocals are the Local values of this process as a child: the child is
 // the worker of the calls it runs, one at a time.

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/poolgen/poolgen/runtime/internal/proc"
 	"github.com/poolgen/poolgen/runtime/internal/remote"
@@ -13,8 +14,16 @@ import (
 // runtime/cluster) is one. It is sealed: its method's result type is
 // internal to this module, so only this module's packages implement it.
 type Transport interface {
-	// PoolBackend is for package pool's use.
-	PoolBackend() remote.Backend
+	// PoolBackend is for package pool's use: the backend of a pool whose
+	// cancelled calls get grace to return.
+	PoolBackend(grace time.Duration) remote.Backend
+}
+
+func init() {
+	remote.PoolProcesses = func(p any) (remote.Backend, int) {
+		pl := p.(*Pool)
+		return pl.processes(), pl.cfg.workers
+	}
 }
 
 // Remote makes the pool's isolate=process calls (ProcessFunc's Call, Map and
@@ -31,7 +40,7 @@ func Remote(t Transport) Option {
 // ErrClosed.
 func (p *Pool) processes() remote.Backend {
 	if p.cfg.transport != nil {
-		return p.cfg.transport.PoolBackend()
+		return p.cfg.transport.PoolBackend(p.cfg.processGrace)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

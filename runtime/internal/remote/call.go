@@ -101,6 +101,9 @@ func Outcome(m *wire.Msg) ([]byte, error) {
 	case wire.KindPanic:
 		return nil, &RemotePanic{Value: m.Text, Stack: m.Stack}
 	case wire.KindError, wire.KindNotRun:
+		if m.Class >= ClassBackend && BackendError != nil {
+			return nil, BackendError(m)
+		}
 		return nil, &wire.RemoteError{Text: m.Text, Class: m.Class}
 	}
 	return nil, errors.New("pool: unknown reply from a worker")
