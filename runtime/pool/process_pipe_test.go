@@ -39,6 +39,8 @@ var procLog = RegisterProcess("pool_test.log", func(ctx context.Context, a logAr
 })
 
 // logArgs returns procLog's arguments for hows, all logging to one new file.
+// Call it before processPool: the cleanups run last first, so the pool's Close
+// then waits for the children before the file's directory is removed.
 func logArgs(t *testing.T, hows ...string) []logArg {
 	path := filepath.Join(t.TempDir(), "log")
 	args := make([]logArg, len(hows))
@@ -125,8 +127,8 @@ func TestProcessMapCrashWithQueuedCalls(t *testing.T) {
 	for i := range 20 {
 		hows = append(hows, "q"+strconv.Itoa(i))
 	}
-	p := processPool(t, Workers(1))
 	args := logArgs(t, hows...)
+	p := processPool(t, Workers(1))
 	out, err := procLog.Map(t.Context(), p, args, CollectErrors())
 	var te *TaskError
 	var we *WorkerExitError
@@ -152,8 +154,8 @@ func TestProcessMapCrashWithQueuedCalls(t *testing.T) {
 }
 
 func TestProcessMapFailsFastAndKeepsResults(t *testing.T) {
-	p := processPool(t, Workers(1))
 	args := logArgs(t, "a", "b", "fail", "c", "d")
+	p := processPool(t, Workers(1))
 	out, err := procLog.Map(t.Context(), p, args)
 	var te *TaskError
 	if !errors.As(err, &te) || te.Index != 2 || te.Err.Error() != "failed" {
@@ -165,7 +167,6 @@ func TestProcessMapFailsFastAndKeepsResults(t *testing.T) {
 }
 
 func TestProcessMapCancelWithQueuedCalls(t *testing.T) {
-	p := processPool(t, Workers(1), ProcessGrace(5*time.Second))
 	var hows []string
 	for i := range 20 { // quick calls, so that the window grows
 		hows = append(hows, "a"+strconv.Itoa(i))
@@ -175,6 +176,7 @@ func TestProcessMapCancelWithQueuedCalls(t *testing.T) {
 		hows = append(hows, "q"+strconv.Itoa(i))
 	}
 	args := logArgs(t, hows...)
+	p := processPool(t, Workers(1), ProcessGrace(5*time.Second))
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	var err error
@@ -223,8 +225,8 @@ func TestProcessMapMaxTasksPerWorkerPipelined(t *testing.T) {
 }
 
 func TestProcessStreamBreakCancelsQueuedCalls(t *testing.T) {
-	p := processPool(t, Workers(1), ProcessGrace(5*time.Second))
 	args := logArgs(t, "a", "wait", "q1", "q2", "q3")
+	p := processPool(t, Workers(1), ProcessGrace(5*time.Second))
 	for v, err := range procLog.Stream(t.Context(), p, slices.Values(args)) {
 		if v != "a!" || err != nil {
 			t.Fatalf("yielded %q, %v; want a!", v, err)
