@@ -5,8 +5,10 @@
 // A Pool runs tasks on a fixed number of workers. Submit queues one task and
 // returns its Future; Map runs a function over a slice and returns the results in
 // order; Stream does the same over an iter.Seq and yields results as they come.
-// InterruptContext turns the first Ctrl+C into a cancelled ctx with cause
-// ErrInterrupted and the second into an exit with status 130.
+// InterruptContext turns the first Ctrl+C (or SIGTERM) into a cancelled ctx
+// whose cause is ErrInterrupted and the second into an exit with status 130.
+// A Local holds one value per worker (a connection, a compressor), and Resize
+// grows or shrinks the pool while it runs.
 //
 // The promises, each one a test:
 //
@@ -21,7 +23,8 @@
 //   - A panic in a task becomes a *PanicError with the stack, for that task's
 //     waiter; it never kills a worker or the process.
 //   - Map fails fast by default: the first error cancels the rest and names the
-//     input (*TaskError). It keeps every finished result, also on cancel.
+//     input (*TaskError). It keeps every finished result, also on cancel,
+//     and a *PartialError in its error says which inputs finished.
 //     Breaking out of a Stream loop cancels what is left.
 //   - Cancelling is O(1) for the waiter whatever the queue's length, and
 //     Stream's memory is bounded by its window, not by the input's length.

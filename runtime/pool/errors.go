@@ -81,3 +81,11 @@ func recoverPanic(fn func()) (err error) {
 	fn()
 	return nil
 }
+
+// plural says n things: "1 task", "2 tasks".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}

@@ -16,7 +16,7 @@ import (
 // that chunk that already returned, but for those of the hanging input's block.
 func TestMapKeepsFinishedResultsOfALargeChunkOnCancel(t *testing.T) {
 	p := newPool(t, Workers(2))
-	const n, stuck = 200_000, 150_000
+	const n, stuck = 40_000, 30_000 // chunks reach chunkMax long before stuck; few enough for a loaded machine
 	finished := make([]atomic.Bool, n)
 	release := make(chan struct{})
 	defer close(release)
@@ -72,7 +72,7 @@ func TestMapKeepsFinishedResultsOfALargeChunkOnCancel(t *testing.T) {
 // block waited for.
 func TestMapKeepsFinishedResultsOfALargeChunkOnFailFast(t *testing.T) {
 	p := newPool(t, Workers(2))
-	const n, stuck, bad = 200_000, 100_000, 190_000
+	const n, stuck, bad = 40_000, 20_000, 38_000
 	finished := make([]atomic.Bool, n)
 	release := make(chan struct{})
 	defer close(release)

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// Map and Stream under TaskTimeout or Timeout: one input at a time, each
+// failed at its deadline even when it ignores its ctx.
+
 // errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
 // errExpired tells a loop, when fn returns, that expire already failed that
 // input: the result is dropped and the loop, whose slot went to another, stops.

@@ -71,16 +71,31 @@ func TestProcessLocalIsBuiltInTheChildAndClosedWhenItIsRetired(t *testing.T) {
 	}
 }
 
-// holdChildren runs n calls of procWait at once and waits until n children
-// run them; cancel ends them.
+// procHold leaves a file in dir, then waits for its ctx.
+var procHold = RegisterProcess("pool_test.hold", func(ctx context.Context, dir string) (int, error) {
+	f, err := os.CreateTemp(dir, "held-")
+	if err != nil {
+		return 0, err
+	}
+	f.Close()
+	<-ctx.Done()
+	return 0, ctx.Err()
+})
+
+// holdChildren runs n calls of procHold at once and waits until n children
+// run them; release ends them.
 func holdChildren(t *testing.T, p *Pool, n int) (release func()) {
 	t.Helper()
+	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
-	var fs []*Future[*int]
+	var fs []*Future[int]
 	for range n {
-		fs = append(fs, Submit(ctx, p, func(ctx context.Context) (*int, error) { return procWait.Call(ctx, p, struct{}{}) }))
+		fs = append(fs, Submit(ctx, p, func(ctx context.Context) (int, error) { return procHold.Call(ctx, p, dir) }))
 	}
-	eventually(t, fmt.Sprint(n, " children"), func() bool { return len(children(t)) == n })
+	eventually(t, fmt.Sprint(n, " calls running"), func() bool {
+		files, _ := os.ReadDir(dir)
+		return len(files) == n
+	})
 	return func() {
 		cancel()
 		for _, f := range fs {

@@ -26,8 +26,8 @@ func (p *Pool) Resize(n int) {
 		p.wakeAll() // idle workers beyond n exit (see next)
 		return
 	}
-	for p.workers < n && p.queue.len() > p.idle {
-		p.spawn()
+	for waiting := p.queue.len() - p.idle; p.workers < n && waiting > 0; waiting-- {
+		p.spawn() // a worker per runner waiting that no idle worker will take
 	}
 }
 

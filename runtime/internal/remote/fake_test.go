@@ -17,6 +17,9 @@ type fakeBackend struct {
 	idle   chan *fakeConn
 	killed chan struct{}
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	conns []*fakeConn // every worker started
 }
 
 func newFakeBackend(workers int, run func(ctx context.Context, arg []byte) ([]byte, error)) *fakeBackend {
@@ -29,6 +32,9 @@ func (b *fakeBackend) Acquire(ctx context.Context) (Conn, error) {
 		return c, nil
 	case b.tokens <- struct{}{}:
 		c := &fakeConn{b: b, in: make(chan wire.Msg, 2*MaxWindow), dead: make(chan struct{}), cancel: map[uint64]context.CancelFunc{}}
+		b.mu.Lock()
+		b.conns = append(b.conns, c)
+		b.mu.Unlock()
 		b.wg.Add(1)
 		go c.serve()
 		return c, nil
@@ -43,16 +49,14 @@ func (b *fakeBackend) MaxTasks() int                        { return 0 }
 func (b *fakeBackend) Killed() <-chan struct{}              { return b.killed }
 func (b *fakeBackend) Watch(f func())                       { b.wg.Add(1); go func() { defer b.wg.Done(); f() }() }
 
-// close ends every worker and waits for them.
+// close ends every worker, idle or held, and waits for them.
 func (b *fakeBackend) close() {
 	close(b.killed)
-	for range cap(b.tokens) {
-		select {
-		case c := <-b.idle:
-			c.Kill()
-		default:
-		}
+	b.mu.Lock()
+	for _, c := range b.conns {
+		c.Kill()
 	}
+	b.mu.Unlock()
 	b.wg.Wait()
 }
 
