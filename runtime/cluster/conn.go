@@ -182,8 +182,12 @@ func (k *conn) Send(m *wire.Msg) error {
 	k.mu.Unlock()
 	c := k.c
 	err := c.nc.Publish(cancelSubject, appendCancel(nil, k.reply, m.ID))
+	var notRun []byte
 	for _, id := range ids {
-		publishReply(c.nc, k.reply, &wire.Msg{Kind: wire.KindNotRun, ID: id, Class: wire.ClassCanceled, Text: "cluster: cancelled"}, nil)
+		notRun = appendCall(notRun, &wire.Msg{Kind: wire.KindNotRun, ID: id, Class: wire.ClassCanceled, Text: "cluster: cancelled"})
+	}
+	if len(notRun) > 0 {
+		c.nc.Publish(k.reply, notRun)
 	}
 	c.purge(old)
 	return err
@@ -223,33 +227,33 @@ func (k *conn) Kill() {
 	close(k.dead)
 }
 
-// onReply hands a reply to the slot's holder, unless the call was answered
-// already.
+// onReply hands a batch of replies to the slot's holder, but for calls
+// answered already.
 func (k *conn) onReply(msg *nats.Msg) {
-	var m wire.Msg
-	if m.Parse(msg.Data) != nil {
+	replies, err := parseBatch(msg.Data)
+	if err != nil {
 		return
 	}
-	if class := msg.Header.Get(hdrClass); class != "" {
+	if class := msg.Header.Get(hdrClass); class != "" && len(replies) == 1 {
 		n, _ := strconv.Atoi(class)
-		m.Class = wire.Class(n)
+		replies[0].Class = wire.Class(n)
 	}
 	k.hmu.Lock()
 	defer k.hmu.Unlock()
-	if k.killed {
-		return
-	}
-	k.mu.Lock()
-	_, ok := k.pending[m.ID]
-	delete(k.pending, m.ID)
-	k.mu.Unlock()
-	if ok && k.h != nil {
-		k.h.Handle(&m)
+	for i := range replies {
+		m := &replies[i]
+		k.mu.Lock()
+		_, ok := k.pending[m.ID]
+		delete(k.pending, m.ID)
+		k.mu.Unlock()
+		if ok && !k.killed && k.h != nil {
+			k.h.Handle(m)
+		}
 	}
 }
 
-// publishReply sends reply m to subject, encoded in buf's room. A class of
-// this package's travels in a header.
+// publishReply sends reply m alone to subject, encoded in buf's room. A
+// class of this package's travels in a header.
 func publishReply(nc *nats.Conn, subject string, m *wire.Msg, buf []byte) ([]byte, error) {
 	msg := &nats.Msg{Subject: subject}
 	if m.Class >= remote.ClassBackend {
@@ -258,7 +262,7 @@ func publishReply(nc *nats.Conn, subject string, m *wire.Msg, buf []byte) ([]byt
 		r.Class = wire.ClassPlain
 		m = &r
 	}
-	buf = m.Append(buf[:0])
+	buf = appendCall(buf[:0], m)
 	msg.Data = buf
 	return buf, nc.PublishMsg(msg)
 }

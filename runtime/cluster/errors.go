@@ -14,6 +14,7 @@ import (
 // (or went silent past AckWait): Attempts deliveries were made, Retries+1.
 type WorkerLostError struct{ Attempts int }
 
+// Error says how many times the task was lost.
 func (e *WorkerLostError) Error() string {
 	return fmt.Sprintf("cluster: the task was lost with its worker %d times", e.Attempts)
 }

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -180,6 +179,7 @@ func (w *worker) run(m jetstream.Msg) {
 		Deadline: first.Deadline,
 		Source:   &batchSource{calls: calls},
 		Deliver:  out.deliver,
+		Window:   len(calls),
 	}
 	var drivers sync.WaitGroup
 	job.Spawn = func(d *remote.Driver) error {
@@ -194,14 +194,17 @@ func (w *worker) run(m jetstream.Msg) {
 	drivers.Wait()
 	stop()
 	if r.orphan.Load() {
+		out.close()
 		m.Ack() // no one waits for them
 		return
 	}
 	if w.ctx.Err() != nil && !out.all() {
+		out.close()
 		m.Nak() // this worker stops: another one runs them
 		return
 	}
 	out.rest(ctx.Err())
+	out.close()
 	m.Ack()
 }
 
@@ -258,58 +261,3 @@ func (s *batchSource) Take() (remote.Input, bool, bool) {
 }
 
 func (s *batchSource) Items() <-chan remote.Input { return nil }
-
-// replies sends the replies of a task message's calls.
-type replies struct {
-	w     *worker
-	reply string
-	calls []wire.Msg
-
-	mu   sync.Mutex
-	sent []bool
-	buf  []byte
-}
-
-// deliver sends the reply of input seq.
-func (o *replies) deliver(seq int, value []byte, err error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.sent[seq] = true
-	id := o.calls[seq].ID
-	var perr error
-	o.buf, perr = publishReply(o.w.c.nc, o.reply, replyOf(id, value, err), o.buf)
-	if errors.Is(perr, nats.ErrMaxPayload) {
-		o.buf, _ = publishReply(o.w.c.nc, o.reply, &wire.Msg{Kind: wire.KindError, ID: id, Class: classLarge, Text: "result"}, o.buf)
-	}
-}
-
-// all reports whether every call has its reply.
-func (o *replies) all() bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, s := range o.sent {
-		if !s {
-			return false
-		}
-	}
-	return true
-}
-
-// rest answers the calls that did not run with err, the job's end: their
-// deadline passed, or their submitter cancelled them.
-func (o *replies) rest(err error) {
-	if err == nil {
-		return
-	}
-	o.mu.Lock()
-	var seqs []int
-	for i, s := range o.sent {
-		if !s {
-			seqs = append(seqs, i)
-		}
-	}
-	o.mu.Unlock()
-	for _, i := range seqs {
-		o.deliver(i, nil, err)
-	}
-}

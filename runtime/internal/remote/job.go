@@ -42,6 +42,9 @@ type Job struct {
 	// Spawn starts d.Run on a worker of the pool; it fails when the pool
 	// does not take it.
 	Spawn func(d *Driver) error
+	// Window is the window a driver starts with; 0: MinWindow. A cluster
+	// worker starts with the batch its submitter sized.
+	Window int
 
 	nback atomic.Int32 // len(back), read without mu
 	mu    sync.Mutex
@@ -109,6 +112,9 @@ func (j *Job) giveBack(in Input) {
 // NewDriver returns a driver of j, for Spawn to start.
 func (j *Job) NewDriver() *Driver {
 	d := &Driver{job: j, wake: make(chan struct{}, 1), wakeAt: -1, window: MinWindow}
+	if j.Window > 0 {
+		d.window = min(max(j.Window, MinWindow), MaxWindow)
+	}
 	d.stuck = time.NewTimer(time.Hour)
 	d.stuck.Stop()
 	return d
