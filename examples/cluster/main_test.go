@@ -13,12 +13,16 @@ import (
 
 	"github.com/poolgen/poolgen/examples/internal/e2e"
 	"github.com/poolgen/poolgen/runtime/cluster"
+	"github.com/poolgen/poolgen/runtime/pool"
 )
 
 // clusterBin is the example's binary, which TestMain builds.
 var clusterBin string
 
-func TestMain(m *testing.M) { e2e.Main(m, &clusterBin) }
+func TestMain(m *testing.M) {
+	pool.ProcessMain() // this package registers isolate=process workers: poolvet asks for it, and it costs nothing here
+	e2e.Main(m, &clusterBin)
+}
 
 // TestGeneratedFileIsFresh fails when poolgen_gen.go is stale: run
 // go generate ./examples/cluster.
