@@ -4,81 +4,217 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
-// errExpired tells a loop, when fn returns, that expire already failed that
-// input: the result is dropped and the loop, whose slot went to another, stops.
+// errItemTimeout is the cause of an input's ctx that its deadline ended, and
+// errExpired tells a loop, when fn returns, that the watchdog already failed
+// that input: the result is dropped and the loop, whose slot went to another,
+// stops.
 var (
 	errItemTimeout = errors.New("pool: TaskTimeout")
 	errExpired     = errors.New("pool: input expired")
 )
 
-// callWithin runs fn on input i, under TaskTimeout when the pool has one: an
-// input still running at its deadline is failed at once by expire, even when it
-// ignores its ctx.
-func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
-	j := r.job
-	d := j.timeout
-	if d <= 0 {
-		return j.fn(&r.ctx, j.in[i])
-	}
-	return callTimed(&r.ctx, d, &r.item, i, j.fn, j.in[i], func() { j.expire(r, i) })
+// A watchdog enforces the per-input deadline (Timeout or TaskTimeout) of one
+// Map or Stream. A deadline per input would cost a timer, a context and a turn
+// on the parent's lock per input; here each loop stamps the input it starts
+// (see timed.begin: a clock read and two atomic stores) and one timer for the
+// whole job wakes at the earliest deadline of the inputs running, fails those
+// past theirs at once, and sleeps until the next. An input that starts after a
+// scan has its deadline at least d after it, so the timer never sleeps past one.
+type watchdog struct {
+	d      time.Duration
+	epoch  time.Time // began counts from it
+	mu     sync.Mutex
+	loops  []timedLoop // guarded by mu: loops that replace expired ones join
+	stop   chan struct{}
+	exited chan struct{}
 }
 
-// callTimed runs fn on in, input seq, with a deadline d after its start: an
-// input still running at its deadline is failed at once by expire, even when
-// it ignores its ctx. item holds seq+1 while fn runs; whoever swaps it to 0
-// first, fn's return or expire, settles the input: when expire did, callTimed
-// returns errExpired.
-func callTimed[I, O any](parent context.Context, d time.Duration, item *atomic.Int64, seq int, fn func(context.Context, I) (O, error), in I, expire func()) (O, error) {
-	ctx, cancel := context.WithTimeoutCause(parent, d, errItemTimeout)
-	defer cancel()
-	item.Store(int64(seq) + 1)
-	stop := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) == errItemTimeout {
-			expire()
+// A timedLoop is a Map or Stream loop whose inputs run under a deadline.
+type timedLoop interface {
+	clock() *timed
+	timeUp(seq int) // input seq ran past its deadline, unless fn has returned
+}
+
+// newWatchdog starts the watchdog of a job whose inputs each get d.
+func newWatchdog(d time.Duration) *watchdog {
+	w := &watchdog{d: d, epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// add makes w watch l's inputs; l calls its clock's init first.
+func (w *watchdog) add(l timedLoop) {
+	w.mu.Lock()
+	w.loops = append(w.loops, l)
+	w.mu.Unlock()
+}
+
+// close stops w and waits for it to return: a scan may be under way.
+func (w *watchdog) close() {
+	close(w.stop)
+	<-w.exited
+}
+
+func (w *watchdog) run() {
+	defer close(w.exited)
+	t := time.NewTimer(w.d)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+			t.Reset(w.scan())
 		}
-	})
-	v, err := callOne(ctx, fn, in) // a panic too must reach the swap below
-	stop()
-	if !item.CompareAndSwap(int64(seq)+1, 0) {
-		var zero O
-		return zero, errExpired
 	}
-	return v, err
 }
 
-// expire fails input i of loop r, which ran past TaskTimeout, unless fn has
-// returned meanwhile. r's slot goes to a fresh worker, and with CollectErrors a
-// new loop takes r's place for the inputs left.
+// scan fails each input past its deadline and returns how long to sleep until
+// the next deadline.
+func (w *watchdog) scan() time.Duration {
+	now := w.now()
+	next := now + int64(w.d)
+	w.mu.Lock()
+	loops := w.loops
+	w.mu.Unlock()
+	for _, l := range loops {
+		c := l.clock()
+		// item is loaded before began, which begin stores first: began is
+		// then that input's start or a later one's, never an earlier one's,
+		// so no input is failed before its deadline.
+		item := c.item.Load()
+		if item == 0 {
+			continue
+		}
+		due := c.began.Load() + int64(w.d)
+		if due <= now {
+			l.timeUp(int(item - 1))
+		} else {
+			next = min(next, due)
+		}
+	}
+	return time.Duration(next - now)
+}
+
+// now is the time since w's epoch: time.Since reads only the monotonic clock.
+func (w *watchdog) now() int64 { return int64(time.Since(w.epoch)) }
+
+// timed is the deadline state of one loop.
+type timed struct {
+	// item is the input running, plus one; 0 when none. fn's return (settle)
+	// and timeUp race to swap it to 0: the winner accounts for the input.
+	item  atomic.Int64
+	began atomic.Int64 // when it started, from the watchdog's epoch
+	ctx   inputCtx     // the ctx the loop's inputs get
+}
+
+// init gives the loop's inputs a ctx under parent that w's deadlines end.
+func (c *timed) init(parent context.Context, w *watchdog) {
+	ctx, cancel := context.WithCancelCause(parent)
+	c.ctx = inputCtx{Context: ctx, cancel: cancel, clock: c, w: w}
+}
+
+// begin stamps input seq as started now.
+func (c *timed) begin(w *watchdog, seq int) {
+	c.began.Store(w.now())
+	c.item.Store(int64(seq) + 1)
+}
+
+// settle reports whether fn's return settles input seq: false when the
+// watchdog failed it first.
+func (c *timed) settle(seq int) bool { return c.item.CompareAndSwap(int64(seq)+1, 0) }
+
+// expire claims input seq for the watchdog, unless fn has returned, and ends
+// its ctx with the cause errItemTimeout.
+func (c *timed) expire(seq int) bool {
+	if !c.item.CompareAndSwap(int64(seq)+1, 0) {
+		return false
+	}
+	c.ctx.cancel(errItemTimeout)
+	return true
+}
+
+// inputCtx is the ctx of the inputs one loop runs under a deadline. It is one
+// ctx for the loop, not one per input: what ends it is the job's end, or the
+// deadline of the input running, after which the loop runs no other input.
+// Like the ctx of inputs without a deadline, an fn should not keep it past
+// its return.
+type inputCtx struct {
+	context.Context // the loop's: cancelled, with cause errItemTimeout, at a deadline
+	cancel          context.CancelCauseFunc
+	clock           *timed
+	w               *watchdog
+}
+
+// Deadline returns the deadline of the input running: d after it started, or
+// the parent's when that is earlier.
+func (c *inputCtx) Deadline() (time.Time, bool) {
+	due := c.w.epoch.Add(time.Duration(c.clock.began.Load()) + c.w.d)
+	if d, ok := c.Context.Deadline(); ok && d.Before(due) {
+		return d, true
+	}
+	return due, true
+}
+
+// Err returns context.DeadlineExceeded once the input's deadline has ended
+// the ctx, and otherwise the loop ctx's error.
+func (c *inputCtx) Err() error {
+	err := c.Context.Err()
+	if err != nil && context.Cause(c.Context) == errItemTimeout {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+func (r *mapRunner[I, O]) clock() *timed     { return &r.timed }
+func (r *mapRunner[I, O]) timeUp(seq int)    { r.job.expire(r, seq) }
+func (r *streamRunner[I, O]) clock() *timed  { return &r.timed }
+func (r *streamRunner[I, O]) timeUp(seq int) { r.job.expire(r, seq) }
+
+// expire fails input i of loop r, which ran past its deadline, unless fn has
+// returned meanwhile or the job has ended (Map's end then abandons r). The
+// results r has run before i are kept, r's slot goes to a fresh worker, and
+// the inputs r claimed after i are cancelled or, with CollectErrors, left for
+// the other loops, a new one taking r's place.
 func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
-	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+	j.mu.Lock()
+	if j.over.Load() || !r.timed.expire(i) {
+		j.mu.Unlock()
 		return
 	}
 	r.expired.Store(true)
-	j.mu.Lock()
+	// Inputs lo..i-1 have run, their results in buf: begin(i) came after.
+	lo := int(r.lo.Load())
+	copy(j.out[lo:], r.buf[:i-lo])
+	r.staged.Store(0)
+	rest := span{i + 1, r.pending.hi}
+	r.pending = span{}
+	j.finished += i - lo + 1
+	fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
+	j.errs = append(j.errs, fail)
+	j.pool.count(i-lo, 1, 0)
+	j.report.report(j.finished, len(j.in))
 	var next *mapRunner[I, O]
-	if j.over.Load() {
-		j.pool.count(0, 0, 1)
-	} else {
-		j.finished++
-		fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
-		j.errs = append(j.errs, fail)
-		j.pool.count(0, 1, 0)
-		j.report.report(j.finished, len(j.in))
-		switch {
-		case !j.cfg.collect:
-			j.finish(fail)
-		case j.finished == len(j.in):
-			slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-			j.finish(errors.Join(j.errs...))
-		default:
-			next = &mapRunner[I, O]{job: j}
-			j.runners = append(j.runners, next)
+	switch {
+	case !j.cfg.collect:
+		r.pending = rest // not finished, for PartialError
+		j.pool.count(0, 0, rest.hi-rest.lo)
+		j.finish(fail)
+	case j.finished == len(j.in):
+		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
+		j.finish(errors.Join(j.errs...))
+	default:
+		if rest.lo < rest.hi {
+			j.spare = append(j.spare, rest)
 		}
+		next = &mapRunner[I, O]{job: j}
+		j.runners = append(j.runners, next)
+		j.watch.add(next)
 	}
 	j.mu.Unlock()
 	j.pool.abandon(r.w, r.gen)
@@ -87,4 +223,26 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 			j.end1(err)
 		}
 	}
+}
+
+// timedCalls is calls under a deadline: each input is stamped for the
+// watchdog before fn runs and settled after; *ok counts the inputs done.
+func (r *mapRunner[I, O]) timedCalls(lo, hi int, each bool, ok *int) error {
+	j := r.job
+	fn, ctx, in, buf := j.fn, &r.timed.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	for ; *ok < len(in) && !j.over.Load(); *ok++ {
+		r.timed.begin(j.watch, lo+*ok)
+		v, err := fn(ctx, in[*ok])
+		if !r.timed.settle(lo + *ok) {
+			return errExpired
+		}
+		if err != nil {
+			return err
+		}
+		buf[*ok] = v
+		if each || (*ok+1)%stageBlock == 0 {
+			r.staged.Store(int32(*ok + 1))
+		}
+	}
+	return nil
 }
