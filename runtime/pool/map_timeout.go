@@ -20,18 +20,20 @@ var (
 
 // A watchdog enforces the per-input deadline (Timeout or TaskTimeout) of one
 // Map or Stream. A deadline per input would cost a timer, a context and a turn
-// on the parent's lock per input; here each loop stamps the input it starts
-// (see timed.begin: a clock read and two atomic stores) and one timer for the
-// whole job wakes at the earliest deadline of the inputs running, fails those
-// past theirs at once, and sleeps until the next. An input that starts after a
-// scan has its deadline at least d after it, so the timer never sleeps past one.
+// on the parent's lock per input, and even a clock read per input costs more
+// than a cheap input; here each loop only stores which input it runs (see
+// timed.begin), and the watchdog, ticking every d/128, notes when it first
+// sees each input running and fails it d after that: never before its
+// deadline, and at most two ticks after it (more only when the machine keeps
+// the watchdog from running).
 type watchdog struct {
-	d      time.Duration
-	epoch  time.Time // began counts from it
-	mu     sync.Mutex
-	loops  []timedLoop // guarded by mu: loops that replace expired ones join
-	stop   chan struct{}
-	exited chan struct{}
+	d, every time.Duration
+	epoch    time.Time    // times count from it
+	tick     atomic.Int64 // the last scan's time
+	mu       sync.Mutex
+	loops    []timedLoop // guarded by mu: loops that replace expired ones join
+	stop     chan struct{}
+	exited   chan struct{}
 }
 
 // A timedLoop is a Map or Stream loop whose inputs run under a deadline.
@@ -42,7 +44,7 @@ type timedLoop interface {
 
 // newWatchdog starts the watchdog of a job whose inputs each get d.
 func newWatchdog(d time.Duration) *watchdog {
-	w := &watchdog{d: d, epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
+	w := &watchdog{d: d, every: max(d/128, 50*time.Microsecond), epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -62,43 +64,37 @@ func (w *watchdog) close() {
 
 func (w *watchdog) run() {
 	defer close(w.exited)
-	t := time.NewTimer(w.d)
+	t := time.NewTicker(w.every)
 	defer t.Stop()
 	for {
 		select {
 		case <-w.stop:
 			return
 		case <-t.C:
-			t.Reset(w.scan())
+			w.scan()
 		}
 	}
 }
 
-// scan fails each input past its deadline and returns how long to sleep until
-// the next deadline.
-func (w *watchdog) scan() time.Duration {
+// scan notes the inputs it sees for the first time and fails those it first
+// saw d ago or more, which started no later than that.
+func (w *watchdog) scan() {
 	now := w.now()
-	next := now + int64(w.d)
+	w.tick.Store(now)
 	w.mu.Lock()
 	loops := w.loops
 	w.mu.Unlock()
 	for _, l := range loops {
 		c := l.clock()
-		// item is loaded before began, which begin stores first: began is
-		// then that input's start or a later one's, never an earlier one's,
-		// so no input is failed before its deadline.
 		item := c.item.Load()
-		if item == 0 {
-			continue
-		}
-		due := c.began.Load() + int64(w.d)
-		if due <= now {
+		switch {
+		case item != c.seen.Load():
+			c.seenAt.Store(now) // before seen: see Deadline
+			c.seen.Store(item)
+		case item != 0 && now-c.seenAt.Load() >= int64(w.d):
 			l.timeUp(int(item - 1))
-		} else {
-			next = min(next, due)
 		}
 	}
-	return time.Duration(next - now)
 }
 
 // now is the time since w's epoch: time.Since reads only the monotonic clock.
@@ -108,9 +104,10 @@ func (w *watchdog) now() int64 { return int64(time.Since(w.epoch)) }
 type timed struct {
 	// item is the input running, plus one; 0 when none. fn's return (settle)
 	// and timeUp race to swap it to 0: the winner accounts for the input.
-	item  atomic.Int64
-	began atomic.Int64 // when it started, from the watchdog's epoch
-	ctx   inputCtx     // the ctx the loop's inputs get
+	item   atomic.Int64
+	seen   atomic.Int64 // item as the watchdog last saw it
+	seenAt atomic.Int64 // when it first saw it, from its epoch
+	ctx    inputCtx     // the ctx the loop's inputs get
 }
 
 // init gives the loop's inputs a ctx under parent that w's deadlines end.
@@ -119,11 +116,8 @@ func (c *timed) init(parent context.Context, w *watchdog) {
 	c.ctx = inputCtx{Context: ctx, cancel: cancel, clock: c, w: w}
 }
 
-// begin stamps input seq as started now.
-func (c *timed) begin(w *watchdog, seq int) {
-	c.began.Store(w.now())
-	c.item.Store(int64(seq) + 1)
-}
+// begin marks input seq as running.
+func (c *timed) begin(seq int) { c.item.Store(int64(seq) + 1) }
 
 // settle reports whether fn's return settles input seq: false when the
 // watchdog failed it first.
@@ -151,10 +145,19 @@ type inputCtx struct {
 	w               *watchdog
 }
 
-// Deadline returns the deadline of the input running: d after it started, or
-// the parent's when that is earlier.
+// Deadline returns when the watchdog means to fail the input running: d
+// after it first saw it, or after its next scan when it has not yet (never
+// before d after the input started); or the parent's deadline when earlier.
 func (c *inputCtx) Deadline() (time.Time, bool) {
-	due := c.w.epoch.Add(time.Duration(c.clock.began.Load()) + c.w.d)
+	// seen is loaded before seenAt, which scan stores first: seenAt is then
+	// that input's or a later one's.
+	w, item := c.w, c.clock.item.Load()
+	seen := c.clock.seen.Load() == item
+	at := c.clock.seenAt.Load()
+	if !seen { // its next scan, late or not, sees it
+		at = max(w.tick.Load()+int64(w.every), w.now())
+	}
+	due := w.epoch.Add(time.Duration(at) + w.d)
 	if d, ok := c.Context.Deadline(); ok && d.Before(due) {
 		return d, true
 	}
@@ -231,7 +234,7 @@ func (r *mapRunner[I, O]) timedCalls(lo, hi int, each bool, ok *int) error {
 	j := r.job
 	fn, ctx, in, buf := j.fn, &r.timed.ctx, j.in[lo:hi], r.buf[:hi-lo]
 	for ; *ok < len(in) && !j.over.Load(); *ok++ {
-		r.timed.begin(j.watch, lo+*ok)
+		r.timed.begin(lo + *ok)
 		v, err := fn(ctx, in[*ok])
 		if !r.timed.settle(lo + *ok) {
 			return errExpired

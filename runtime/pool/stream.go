@@ -285,7 +285,7 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	if s.watch == nil {
 		return callOne(&r.ctx, s.fn, it.val)
 	}
-	r.timed.begin(s.watch, it.seq)
+	r.timed.begin(it.seq)
 	v, err := callOne(&r.timed.ctx, s.fn, it.val) // a panic too must reach settle
 	if !r.timed.settle(it.seq) {
 		return v, errExpired
