@@ -120,8 +120,15 @@ func (c *timed) init(parent context.Context, w *watchdog) {
 func (c *timed) begin(seq int) { c.item.Store(int64(seq) + 1) }
 
 // settle reports whether fn's return settles input seq: false when the
-// watchdog failed it first.
-func (c *timed) settle(seq int) bool { return c.item.CompareAndSwap(int64(seq)+1, 0) }
+// watchdog failed it first. With next, input seq+1 is marked as running in
+// the same swap.
+func (c *timed) settle(seq int, next bool) bool {
+	after := int64(0)
+	if next {
+		after = int64(seq) + 2
+	}
+	return c.item.CompareAndSwap(int64(seq)+1, after)
+}
 
 // expire claims input seq for the watchdog, unless fn has returned, and ends
 // its ctx with the cause errItemTimeout.
@@ -228,24 +235,35 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 	}
 }
 
-// timedCalls is calls under a deadline: each input is stamped for the
-// watchdog before fn runs and settled after; *ok counts the inputs done.
+// timedCalls is calls under a deadline: *ok counts the inputs done. One
+// atomic swap per input both settles it and marks the next as running; its
+// result is in buf before, for expire to keep.
 func (r *mapRunner[I, O]) timedCalls(lo, hi int, each bool, ok *int) error {
 	j := r.job
 	fn, ctx, in, buf := j.fn, &r.timed.ctx, j.in[lo:hi], r.buf[:hi-lo]
-	for ; *ok < len(in) && !j.over.Load(); *ok++ {
-		r.timed.begin(lo + *ok)
-		v, err := fn(ctx, in[*ok])
-		if !r.timed.settle(lo + *ok) {
+	if *ok >= len(in) || j.over.Load() {
+		return nil
+	}
+	r.timed.begin(lo + *ok)
+	for {
+		k := *ok
+		v, err := fn(ctx, in[k])
+		if err == nil {
+			buf[k] = v
+		}
+		more := err == nil && k+1 < len(in) && !j.over.Load()
+		if !r.timed.settle(lo+k, more) {
 			return errExpired
 		}
 		if err != nil {
 			return err
 		}
-		buf[*ok] = v
-		if each || (*ok+1)%stageBlock == 0 {
-			r.staged.Store(int32(*ok + 1))
+		*ok = k + 1
+		if each || *ok%stageBlock == 0 {
+			r.staged.Store(int32(*ok))
+		}
+		if !more {
+			return nil
 		}
 	}
-	return nil
 }
