@@ -41,8 +41,8 @@ func TestMapAndStreamUnderADeadlineAllocateNothingPerInput(t *testing.T) {
 }
 
 // An input that watches its ctx sees it end at its deadline, with
-// DeadlineExceeded, and the Deadline it was told; with chunks of many inputs,
-// the one that hangs is in the middle of one.
+// DeadlineExceeded, and the Deadline it was told; so does a ctx derived from
+// it. With chunks of many inputs, the one that hangs is in the middle of one.
 func TestDeadlineEndsTheCtxOfAnInputThatWatchesIt(t *testing.T) {
 	const n, slow, d = 10_000, 6_000, 100 * time.Millisecond
 	p := newPool(t, Workers(2))
@@ -50,6 +50,7 @@ func TestDeadlineEndsTheCtxOfAnInputThatWatchesIt(t *testing.T) {
 		deadline time.Time
 		ok       bool
 		err      error
+		derived  error
 		started  time.Time
 		ended    time.Time
 	}
@@ -61,8 +62,10 @@ func TestDeadlineEndsTheCtxOfAnInputThatWatchesIt(t *testing.T) {
 		}
 		s := seen{started: time.Now()}
 		s.deadline, s.ok = ctx.Deadline()
-		<-ctx.Done()
-		s.ended, s.err = time.Now(), ctx.Err()
+		derived, cancel := context.WithCancel(ctx)
+		defer cancel()
+		<-derived.Done()
+		s.ended, s.err, s.derived = time.Now(), ctx.Err(), derived.Err()
 		mu.Lock()
 		got = append(got, s)
 		mu.Unlock()
@@ -95,8 +98,8 @@ func TestDeadlineEndsTheCtxOfAnInputThatWatchesIt(t *testing.T) {
 	}
 	eventually(t, "both slow inputs returned", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 2 })
 	for _, s := range got {
-		if !errors.Is(s.err, context.DeadlineExceeded) || !s.ok {
-			t.Fatalf("the input's ctx ended with %v, Deadline ok %v; want DeadlineExceeded and a deadline", s.err, s.ok)
+		if !errors.Is(s.err, context.DeadlineExceeded) || !errors.Is(s.derived, context.DeadlineExceeded) || !s.ok {
+			t.Fatalf("the input's ctx ended with %v, a ctx derived from it with %v, Deadline ok %v; want DeadlineExceeded and a deadline", s.err, s.derived, s.ok)
 		}
 		if s.ended.Sub(s.started) < d-time.Millisecond || s.deadline.Before(s.started.Add(d-time.Millisecond)) {
 			t.Fatalf("the ctx ended %v after the input started, with a deadline %v after; want %v at least", s.ended.Sub(s.started), s.deadline.Sub(s.started), d)

@@ -112,8 +112,7 @@ type timed struct {
 
 // init gives the loop's inputs a ctx under parent that w's deadlines end.
 func (c *timed) init(parent context.Context, w *watchdog) {
-	ctx, cancel := context.WithCancelCause(parent)
-	c.ctx = inputCtx{Context: ctx, cancel: cancel, clock: c, w: w}
+	c.ctx = inputCtx{parent: parent, clock: c, w: w}
 }
 
 // begin marks input seq as running.
@@ -136,49 +135,8 @@ func (c *timed) expire(seq int) bool {
 	if !c.item.CompareAndSwap(int64(seq)+1, 0) {
 		return false
 	}
-	c.ctx.cancel(errItemTimeout)
+	c.ctx.expire()
 	return true
-}
-
-// inputCtx is the ctx of the inputs one loop runs under a deadline. It is one
-// ctx for the loop, not one per input: what ends it is the job's end, or the
-// deadline of the input running, after which the loop runs no other input.
-// Like the ctx of inputs without a deadline, an fn should not keep it past
-// its return.
-type inputCtx struct {
-	context.Context // the loop's: cancelled, with cause errItemTimeout, at a deadline
-	cancel          context.CancelCauseFunc
-	clock           *timed
-	w               *watchdog
-}
-
-// Deadline returns when the watchdog means to fail the input running: d
-// after it first saw it, or after its next scan when it has not yet (never
-// before d after the input started); or the parent's deadline when earlier.
-func (c *inputCtx) Deadline() (time.Time, bool) {
-	// seen is loaded before seenAt, which scan stores first: seenAt is then
-	// that input's or a later one's.
-	w, item := c.w, c.clock.item.Load()
-	seen := c.clock.seen.Load() == item
-	at := c.clock.seenAt.Load()
-	if !seen { // its next scan, late or not, sees it
-		at = max(w.tick.Load()+int64(w.every), w.now())
-	}
-	due := w.epoch.Add(time.Duration(at) + w.d)
-	if d, ok := c.Context.Deadline(); ok && d.Before(due) {
-		return d, true
-	}
-	return due, true
-}
-
-// Err returns context.DeadlineExceeded once the input's deadline has ended
-// the ctx, and otherwise the loop ctx's error.
-func (c *inputCtx) Err() error {
-	err := c.Context.Err()
-	if err != nil && context.Cause(c.Context) == errItemTimeout {
-		return context.DeadlineExceeded
-	}
-	return err
 }
 
 func (r *mapRunner[I, O]) clock() *timed     { return &r.timed }
