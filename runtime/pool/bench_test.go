@@ -207,3 +207,55 @@ func BenchmarkMapCancelLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeadline measures what a per-input deadline that does not fire
+// costs Map and Stream over 1M cheap inputs: each with Timeout(time.Minute),
+// the pool's TaskTimeout(time.Minute), and neither, side by side. Compare
+// with benchstat -col /impl over -count 10.
+func BenchmarkDeadline(b *testing.B) {
+	const n = 1_000_000
+	in := ints(n)
+	fn := func(_ context.Context, x int) (int, error) { return x * 2, nil }
+	ctx := context.Background()
+	workers := runtime.GOMAXPROCS(0)
+	plain := New(ctx, Workers(workers))
+	defer plain.Close(ctx)
+	timed := New(ctx, Workers(workers), TaskTimeout(time.Minute))
+	defer timed.Close(ctx)
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/item")
+	}
+	stream := func(p *Pool, opts ...MapOption) {
+		for v, err := range Stream(ctx, p, func(yield func(int) bool) {
+			for i := range n {
+				if !yield(i) {
+					return
+				}
+			}
+		}, fn, opts...) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			sink.Add(int64(v))
+		}
+	}
+	for _, c := range []struct {
+		impl string
+		run  func()
+	}{
+		{"map", func() { Map(ctx, plain, in, fn) }},
+		{"map-timeout", func() { Map(ctx, plain, in, fn, Timeout(time.Minute)) }},
+		{"map-tasktimeout", func() { Map(ctx, timed, in, fn) }},
+		{"stream", func() { stream(plain) }},
+		{"stream-timeout", func() { stream(plain, Timeout(time.Minute)) }},
+		{"stream-tasktimeout", func() { stream(timed) }},
+	} {
+		b.Run("impl="+c.impl, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.run()
+			}
+			report(b)
+		})
+	}
+}

@@ -43,8 +43,15 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	// The loops exist before any is queued: finish reads j.runners.
 	j.runners = make([]*mapRunner[I, O], min(p.size(), len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
+	if j.timeout > 0 {
+		j.watch = newWatchdog(j.timeout)
+		defer j.watch.close()
+	}
 	for i := range j.runners {
 		j.runners[i] = &mapRunner[I, O]{job: j}
+		if j.watch != nil {
+			j.watch.add(j.runners[i])
+		}
 	}
 	p.runJob(ctx, len(j.runners), func(i int) runner { return j.runners[i] }, j.end, j.end1)
 	// Loops still inside fn after an early end are abandoned: their slots go to
@@ -73,6 +80,7 @@ type mapJob[I, O any] struct {
 	cfg      mapConfig
 	report   *reporter     // Progress's; nil without it
 	timeout  time.Duration // per input: Timeout's or the pool's TaskTimeout
+	watch    *watchdog     // enforces timeout; nil without one
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
 	maxChunk int          // the largest chunk a loop claims
@@ -82,6 +90,7 @@ type mapJob[I, O any] struct {
 	mu       sync.Mutex // guards out while the loops run, and what follows
 	finished int        // inputs whose result or error is in
 	errs     []error    // with CollectErrors
+	spare    []span     // inputs claimed by loops that expired, for others to claim
 	err      error      // the job's error, final once end is closed
 }
 
@@ -106,7 +115,7 @@ func (j *mapJob[I, O]) finish(err error) {
 	j.awaitBlocks()
 	rescued := false
 	for _, r := range j.runners {
-		if n := int(r.staged.Load()); n > 0 {
+		if n := int(r.staged.Load()); n > 0 && !r.expired.Load() { // expire has kept an expired loop's
 			lo := r.lo.Load()
 			copy(j.out[lo:], r.buf[:n])
 			r.rescued = n
@@ -122,6 +131,9 @@ func (j *mapJob[I, O]) finish(err error) {
 	// Inputs never claimed will not run.
 	claimed := min(int(j.next.Swap(claimedAll)), len(j.in))
 	j.pool.count(0, 0, len(j.in)-claimed)
+	for _, s := range j.spare {
+		j.pool.count(0, 0, s.hi-s.lo)
+	}
 	j.err = j.partial(err, claimed)
 	close(j.end)
 	j.cancel(context.Canceled)
@@ -193,15 +205,13 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 // mapRunner is one loop of a Map job: it claims chunks of inputs until none is
 // left or the job ends.
 type mapRunner[I, O any] struct {
-	job  *mapJob[I, O]
-	w    *worker
-	gen  uint64
-	ctx  workerCtx   // the job's ctx, giving w's Local values
-	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	fast atomic.Bool // staging a block at a time
-	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
-	// return and expire race to swap it to 0: the winner accounts for the input.
-	item    atomic.Int64
+	job     *mapJob[I, O]
+	w       *worker
+	gen     uint64
+	ctx     workerCtx   // the job's ctx, giving w's Local values
+	busy    atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+	fast    atomic.Bool // staging a block at a time
+	timed   timed       // the deadline of the input running, with one
 	expired atomic.Bool // expire failed r's input: r's slot is given away
 	buf     []O         // results of the chunk being run, not yet published
 
@@ -237,6 +247,9 @@ const (
 func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
 	r.ctx = workerCtx{r.job.ctx, &w.locals}
+	if r.job.watch != nil {
+		r.timed.init(&r.ctx, r.job.watch)
+	}
 	return !r.job.over.Load()
 }
 
@@ -249,26 +262,24 @@ func (r *mapRunner[I, O]) fail(err error) {
 
 func (r *mapRunner[I, O]) run() (*task, error) {
 	j := r.job
-	n := int64(len(j.in))
-	size, perItem := int64(1), time.Duration(0)
+	size, perItem := 1, time.Duration(0)
 	for !j.over.Load() && j.ctx.Err() == nil {
 		if j.pool.handOff(r.w, r) {
 			return nil, nil
 		}
-		lo := j.claim(r, size)
-		if lo >= n {
+		lo, hi := j.claim(r, size)
+		if lo >= hi {
 			return nil, nil
 		}
-		hi := min(lo+size, n)
 		began := time.Now()
-		if !r.chunk(int(lo), int(hi), perItem == 0 || perItem >= stageEachAbove) {
+		if !r.chunk(lo, hi, perItem == 0 || perItem >= stageEachAbove) {
 			return nil, nil
 		}
 		took := time.Since(began)
 		perItem = took / time.Duration(hi-lo)
 		switch {
-		case took < chunkFast && j.timeout == 0: // with a timeout, one input a chunk: see expire
-			size = min(2*size, int64(j.maxChunk))
+		case took < chunkFast:
+			size = min(2*size, j.maxChunk)
 		case took > chunkSlow && size > 1:
 			size /= 2
 		}
@@ -308,16 +319,24 @@ func (r *mapRunner[I, O]) chunk(lo, hi int, each bool) bool {
 // each input when each is true, else after each block of stageBlock.
 func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	ok := 0
+	j := r.job
 	defer func() {
 		if v := recover(); v != nil {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
+			if j.watch != nil && !r.timed.settle(lo+ok, false) {
+				err = errExpired
+			}
 		}
-		r.staged.Store(int32(ok))
+		if err != errExpired { // expire has kept the results and reset staged
+			r.staged.Store(int32(ok))
+		}
 	}()
-	j := r.job
-	if j.timeout > 0 || each {
+	if j.watch != nil {
+		return r.timedCalls(lo, hi, each, &ok)
+	}
+	if each {
 		for ; lo+ok < hi && !j.over.Load(); ok++ {
-			v, err := r.callWithin(lo + ok)
+			v, err := j.fn(&r.ctx, j.in[lo+ok])
 			if err != nil {
 				return err
 			}

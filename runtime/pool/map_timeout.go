@@ -4,90 +4,224 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Map and Stream under TaskTimeout or Timeout: one input at a time, each
-// failed at its deadline even when it ignores its ctx.
-
-// errItemTimeout is the cause of an input's ctx that TaskTimeout ended, and
-// errExpired tells a loop, when fn returns, that expire already failed that
-// input: the result is dropped and the loop, whose slot went to another, stops.
+// errItemTimeout is the cause of an input's ctx that its deadline ended, and
+// errExpired tells a loop, when fn returns, that the watchdog already failed
+// that input: the result is dropped and the loop, whose slot went to another,
+// stops.
 var (
 	errItemTimeout = errors.New("pool: TaskTimeout")
 	errExpired     = errors.New("pool: input expired")
 )
 
-// callWithin runs fn on input i, under TaskTimeout when the pool has one: an
-// input still running at its deadline is failed at once by expire, even when it
-// ignores its ctx.
-func (r *mapRunner[I, O]) callWithin(i int) (O, error) {
-	j := r.job
-	d := j.timeout
-	if d <= 0 {
-		return j.fn(&r.ctx, j.in[i])
-	}
-	return callTimed(&r.ctx, d, &r.item, i, j.fn, j.in[i], func() { j.expire(r, i) })
+// A watchdog enforces the per-input deadline (Timeout or TaskTimeout) of one
+// Map or Stream. A deadline per input would cost a timer, a context and a turn
+// on the parent's lock per input, and even a clock read per input costs more
+// than a cheap input; here each loop only stores which input it runs (see
+// timed.begin), and the watchdog, ticking every d/128, notes when it first
+// sees each input running and fails it d after that: never before its
+// deadline, and at most two ticks after it (more only when the machine keeps
+// the watchdog from running).
+type watchdog struct {
+	d, every time.Duration
+	epoch    time.Time    // times count from it
+	tick     atomic.Int64 // the last scan's time
+	mu       sync.Mutex
+	loops    []timedLoop // guarded by mu: loops that replace expired ones join
+	stop     chan struct{}
+	exited   chan struct{}
 }
 
-// callTimed runs fn on in, input seq, with a deadline d after its start: an
-// input still running at its deadline is failed at once by expire, even when
-// it ignores its ctx. item holds seq+1 while fn runs; whoever swaps it to 0
-// first, fn's return or expire, settles the input: when expire did, callTimed
-// returns errExpired.
-func callTimed[I, O any](parent context.Context, d time.Duration, item *atomic.Int64, seq int, fn func(context.Context, I) (O, error), in I, expire func()) (O, error) {
-	ctx, cancel := context.WithTimeoutCause(parent, d, errItemTimeout)
-	defer cancel()
-	item.Store(int64(seq) + 1)
-	stop := context.AfterFunc(ctx, func() {
-		if context.Cause(ctx) == errItemTimeout {
-			expire()
+// A timedLoop is a Map or Stream loop whose inputs run under a deadline.
+type timedLoop interface {
+	clock() *timed
+	timeUp(seq int) // input seq ran past its deadline, unless fn has returned
+}
+
+// newWatchdog starts the watchdog of a job whose inputs each get d.
+func newWatchdog(d time.Duration) *watchdog {
+	w := &watchdog{d: d, every: max(d/128, 50*time.Microsecond), epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// add makes w watch l's inputs; l calls its clock's init first.
+func (w *watchdog) add(l timedLoop) {
+	w.mu.Lock()
+	w.loops = append(w.loops, l)
+	w.mu.Unlock()
+}
+
+// close stops w and waits for it to return: a scan may be under way.
+func (w *watchdog) close() {
+	close(w.stop)
+	<-w.exited
+}
+
+func (w *watchdog) run() {
+	defer close(w.exited)
+	t := time.NewTicker(w.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-t.C:
+			w.scan()
 		}
-	})
-	v, err := callOne(ctx, fn, in) // a panic too must reach the swap below
-	stop()
-	if !item.CompareAndSwap(int64(seq)+1, 0) {
-		var zero O
-		return zero, errExpired
 	}
-	return v, err
 }
 
-// expire fails input i of loop r, which ran past TaskTimeout, unless fn has
-// returned meanwhile. r's slot goes to a fresh worker, and with CollectErrors a
-// new loop takes r's place for the inputs left.
+// scan notes the inputs it sees for the first time and fails those it first
+// saw d ago or more, which started no later than that.
+func (w *watchdog) scan() {
+	now := w.now()
+	w.tick.Store(now)
+	w.mu.Lock()
+	loops := w.loops
+	w.mu.Unlock()
+	for _, l := range loops {
+		c := l.clock()
+		item := c.item.Load()
+		switch {
+		case item != c.seen.Load():
+			c.seenAt.Store(now) // before seen: see Deadline
+			c.seen.Store(item)
+		case item != 0 && now-c.seenAt.Load() >= int64(w.d):
+			l.timeUp(int(item - 1))
+		}
+	}
+}
+
+// now is the time since w's epoch: time.Since reads only the monotonic clock.
+func (w *watchdog) now() int64 { return int64(time.Since(w.epoch)) }
+
+// timed is the deadline state of one loop.
+type timed struct {
+	// item is the input running, plus one; 0 when none. fn's return (settle)
+	// and timeUp race to swap it to 0: the winner accounts for the input.
+	item   atomic.Int64
+	seen   atomic.Int64 // item as the watchdog last saw it
+	seenAt atomic.Int64 // when it first saw it, from its epoch
+	ctx    inputCtx     // the ctx the loop's inputs get
+}
+
+// init gives the loop's inputs a ctx under parent that w's deadlines end.
+func (c *timed) init(parent context.Context, w *watchdog) {
+	c.ctx = inputCtx{parent: parent, clock: c, w: w}
+}
+
+// begin marks input seq as running.
+func (c *timed) begin(seq int) { c.item.Store(int64(seq) + 1) }
+
+// settle reports whether fn's return settles input seq: false when the
+// watchdog failed it first. With next, input seq+1 is marked as running in
+// the same swap.
+func (c *timed) settle(seq int, next bool) bool {
+	after := int64(0)
+	if next {
+		after = int64(seq) + 2
+	}
+	return c.item.CompareAndSwap(int64(seq)+1, after)
+}
+
+// expire claims input seq for the watchdog, unless fn has returned, and ends
+// its ctx with the cause errItemTimeout.
+func (c *timed) expire(seq int) bool {
+	if !c.item.CompareAndSwap(int64(seq)+1, 0) {
+		return false
+	}
+	c.ctx.expire()
+	return true
+}
+
+func (r *mapRunner[I, O]) clock() *timed     { return &r.timed }
+func (r *mapRunner[I, O]) timeUp(seq int)    { r.job.expire(r, seq) }
+func (r *streamRunner[I, O]) clock() *timed  { return &r.timed }
+func (r *streamRunner[I, O]) timeUp(seq int) { r.job.expire(r, seq) }
+
+// expire fails input i of loop r, which ran past its deadline, unless fn has
+// returned meanwhile or the job has ended (Map's end then abandons r). The
+// results r has run before i are kept, r's slot goes to a fresh worker, and
+// the inputs r claimed after i are cancelled or, with CollectErrors, left for
+// the other loops, a new one taking r's place.
 func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
-	if !r.item.CompareAndSwap(int64(i)+1, 0) {
+	j.mu.Lock()
+	if j.over.Load() || !r.timed.expire(i) {
+		j.mu.Unlock()
 		return
 	}
 	r.expired.Store(true)
-	j.mu.Lock()
+	// Inputs lo..i-1 have run, their results in buf: begin(i) came after.
+	lo := int(r.lo.Load())
+	copy(j.out[lo:], r.buf[:i-lo])
+	r.staged.Store(0)
+	rest := span{i + 1, r.pending.hi}
+	r.pending = span{}
+	j.finished += i - lo + 1
+	fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
+	j.errs = append(j.errs, fail)
+	j.pool.count(i-lo, 1, 0)
+	j.report.report(j.finished, len(j.in))
 	var next *mapRunner[I, O]
-	if j.over.Load() {
-		j.pool.count(0, 0, 1)
-	} else {
-		j.finished++
-		fail := &TaskError{Index: i, Err: context.DeadlineExceeded}
-		j.errs = append(j.errs, fail)
-		j.pool.count(0, 1, 0)
-		j.report.report(j.finished, len(j.in))
-		switch {
-		case !j.cfg.collect:
-			j.finish(fail)
-		case j.finished == len(j.in):
-			slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-			j.finish(errors.Join(j.errs...))
-		default:
-			next = &mapRunner[I, O]{job: j}
-			j.runners = append(j.runners, next)
+	switch {
+	case !j.cfg.collect:
+		r.pending = rest // not finished, for PartialError
+		j.pool.count(0, 0, rest.hi-rest.lo)
+		j.finish(fail)
+	case j.finished == len(j.in):
+		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
+		j.finish(errors.Join(j.errs...))
+	default:
+		if rest.lo < rest.hi {
+			j.spare = append(j.spare, rest)
 		}
+		next = &mapRunner[I, O]{job: j}
+		j.runners = append(j.runners, next)
+		j.watch.add(next)
 	}
 	j.mu.Unlock()
 	j.pool.abandon(r.w, r.gen)
 	if next != nil {
 		if err := j.pool.enqueue(j.ctx, next, nil); err != nil {
 			j.end1(err)
+		}
+	}
+}
+
+// timedCalls is calls under a deadline: *ok counts the inputs done. One
+// atomic swap per input both settles it and marks the next as running; its
+// result is in buf before, for expire to keep.
+func (r *mapRunner[I, O]) timedCalls(lo, hi int, each bool, ok *int) error {
+	j := r.job
+	fn, ctx, in, buf := j.fn, &r.timed.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	if *ok >= len(in) || j.over.Load() {
+		return nil
+	}
+	r.timed.begin(lo + *ok)
+	for {
+		k := *ok
+		v, err := fn(ctx, in[k])
+		if err == nil {
+			buf[k] = v
+		}
+		more := err == nil && k+1 < len(in) && !j.over.Load()
+		if !r.timed.settle(lo+k, more) {
+			return errExpired
+		}
+		if err != nil {
+			return err
+		}
+		*ok = k + 1
+		if each || *ok%stageBlock == 0 {
+			r.staged.Store(int32(*ok))
+		}
+		if !more {
+			return nil
 		}
 	}
 }

@@ -25,6 +25,13 @@ func newMapConfig(opts []MapOption) mapConfig {
 // effect: an input still running at its deadline fails at once, even when it
 // ignores its ctx. d <= 0 means the pool's TaskTimeout. Generated wrappers of
 // //poolgen:worker timeout= workers pass it.
+//
+// A deadline costs Map and Stream no timer or context per input: one watchdog
+// per call ticks every d/128 (50µs at least) and fails an input d after it
+// first saw it running, so never before its deadline and at most two ticks
+// after, unless the machine keeps the watchdog from running. The input's
+// ctx.Deadline tells when; its ctx is one for all the inputs its loop runs and
+// does not end when fn returns, so fn should not keep it.
 func Timeout(d time.Duration) MapOption { return func(c *mapConfig) { c.timeout = max(d, 0) } }
 
 // Unordered makes Stream yield results in the order they finish instead of the

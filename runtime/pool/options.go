@@ -47,8 +47,8 @@ func QueueSize(n int) Option {
 // ctx of every input of Map and Stream. A task or input still running at its
 // deadline fails at once with context.DeadlineExceeded (a *TaskError naming the
 // input, for Map and Stream), even when it ignores its ctx: it is abandoned, and
-// its worker's slot goes to a fresh goroutine. With a TaskTimeout, Map and Stream
-// hand out one input at a time. d <= 0 means no deadline (the default).
+// its worker's slot goes to a fresh goroutine. Map and Stream check it as
+// Timeout says. d <= 0 means no deadline (the default).
 func TaskTimeout(d time.Duration) Option {
 	return func(c *config) { c.taskTimeout = max(d, 0) }
 }

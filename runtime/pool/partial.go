@@ -74,15 +74,24 @@ func newPartialError(err error, n int, missing []span, errs []error) *PartialErr
 	return &PartialError{Err: err, n: n, missing: missing}
 }
 
-// claim claims the next size inputs for r and returns the first; it is n or
-// more when none is left.
-func (j *mapJob[I, O]) claim(r *mapRunner[I, O], size int64) int64 {
+// claim claims up to size inputs for r, lo..hi-1, taking first from those an
+// expired loop left; lo == hi when none is left.
+func (j *mapJob[I, O]) claim(r *mapRunner[I, O], size int) (lo, hi int) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := int64(len(j.in))
-	lo := j.next.Add(size) - size
-	r.pending = span{int(min(lo, n)), int(min(lo+size, n))}
-	return lo
+	if k := len(j.spare); k > 0 && !j.over.Load() {
+		s := &j.spare[k-1]
+		lo, hi = s.lo, min(s.lo+size, s.hi)
+		if s.lo = hi; s.lo == s.hi {
+			j.spare = j.spare[:k-1]
+		}
+	} else {
+		n := int64(len(j.in))
+		next := j.next.Add(int64(size)) - int64(size)
+		lo, hi = int(min(next, n)), int(min(next+int64(size), n))
+	}
+	r.pending = span{lo, hi}
+	return lo, hi
 }
 
 // partial returns err, the error that ends the job, as a *PartialError
@@ -101,5 +110,6 @@ func (j *mapJob[I, O]) partial(err error, claimed int) error {
 			missing = append(missing, r.pending)
 		}
 	}
+	missing = append(missing, j.spare...)
 	return newPartialError(err, len(j.in), missing, j.errs) // j.errs has every failure
 }

@@ -36,8 +36,15 @@ func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(cont
 		}
 		s.ctx, s.cancel = context.WithCancelCause(ctx)
 		defer s.stop(context.Canceled)
+		if d := cmp.Or(cfg.timeout, p.cfg.taskTimeout); d > 0 {
+			s.watch = newWatchdog(d)
+			defer s.watch.close()
+		}
 		for i := range s.runners {
 			s.runners[i] = &streamRunner[I, O]{job: s}
+			if s.watch != nil {
+				s.watch.add(s.runners[i])
+			}
 		}
 		for _, r := range s.runners {
 			if err := p.enqueue(ctx, r, nil); err != nil {
@@ -72,6 +79,7 @@ type streamJob[I, O any] struct {
 	total    int                   // inputs fed; read after fed is closed
 	complete bool                  // in ended by itself, not by the job's end; read after fed is closed
 	inErr    error                 // a panic of in; read after fed is closed
+	watch    *watchdog             // enforces the per-input deadline; nil without one
 	mu       sync.Mutex            // guards runners once they run: expire adds some
 	runners  []*streamRunner[I, O] // the pool runners that call fn
 }
@@ -269,23 +277,27 @@ func (s *streamJob[I, O]) stop(err error) {
 	}
 }
 
-// callWithin runs fn on input it, under TaskTimeout when the pool has one: an
-// input still running at its deadline is failed at once by expire, even when it
-// ignores its ctx, as in Map.
+// callWithin runs fn on input it, under the watchdog when there is a
+// deadline: an input still running at its deadline is failed at once by
+// expire, even when it ignores its ctx, as in Map.
 func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	s := r.job
-	d := cmp.Or(s.cfg.timeout, s.pool.cfg.taskTimeout)
-	if d <= 0 {
+	if s.watch == nil {
 		return callOne(&r.ctx, s.fn, it.val)
 	}
-	return callTimed(&r.ctx, d, &r.item, it.seq, s.fn, it.val, func() { s.expire(r, it.seq) })
+	r.timed.begin(it.seq)
+	v, err := callOne(&r.timed.ctx, s.fn, it.val) // a panic too must reach settle
+	if !r.timed.settle(it.seq, false) {
+		return v, errExpired
+	}
+	return v, err
 }
 
-// expire fails input seq of runner r, which ran past TaskTimeout, unless fn has
-// returned meanwhile: the loop gets the failure at once, r's slot goes to a
-// fresh worker and a new runner takes r's place.
+// expire fails input seq of runner r, which ran past its deadline, unless fn
+// has returned meanwhile: the loop gets the failure at once, r's slot goes to
+// a fresh worker and a new runner takes r's place.
 func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
-	if !r.item.CompareAndSwap(int64(seq)+1, 0) {
+	if !r.timed.expire(seq) {
 		return
 	}
 	r.expired.Store(true)
@@ -299,6 +311,7 @@ func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
 	s.mu.Lock()
 	s.runners = append(s.runners, next)
 	s.mu.Unlock()
+	s.watch.add(next)
 	if err := s.pool.enqueue(s.ctx, next, nil); err != nil {
 		s.cancel(err)
 	}
@@ -307,20 +320,21 @@ func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
 // streamRunner is one pool runner of a Stream: it calls fn on inputs from the
 // feeder until they end or the job does.
 type streamRunner[I, O any] struct {
-	job  *streamJob[I, O]
-	w    *worker
-	gen  uint64
-	ctx  workerCtx   // the job's ctx, giving w's Local values
-	busy atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	// item is the input running under TaskTimeout, plus one; 0 when none. fn's
-	// return and expire race to swap it to 0: the winner accounts for the input.
-	item    atomic.Int64
+	job     *streamJob[I, O]
+	w       *worker
+	gen     uint64
+	ctx     workerCtx   // the job's ctx, giving w's Local values
+	busy    atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+	timed   timed       // the deadline of the input running, with one
 	expired atomic.Bool // expire failed r's input: r's slot is given away
 }
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
 	r.ctx = workerCtx{r.job.ctx, &w.locals}
+	if r.job.watch != nil {
+		r.timed.init(&r.ctx, r.job.watch)
+	}
 	return r.job.ctx.Err() == nil
 }
 

@@ -23,6 +23,7 @@ func writeTargets(b *bytes.Buffer, res *results) {
 	}
 	cancelTargets(b, res)
 	streamTarget(b, res)
+	deadlineTarget(b, res)
 	fmt.Fprintln(b)
 }
 
@@ -120,4 +121,25 @@ func cells(vs []float64) string {
 		s = append(s, cell(v, true))
 	}
 	return strings.Join(s, " / ")
+}
+
+// deadlineTarget (issue 14, point 3): Map and Stream with a per-input
+// deadline that does not fire at most 2x the same call without one, at 1M
+// inputs.
+func deadlineTarget(b *bytes.Buffer, res *results) {
+	const bench = "Deadlines"
+	fmt.Fprintf(b, "- %s (issue 14): a per-input deadline that does not fire, at most 2x the same call without one at 1M inputs:\n", bench)
+	for _, call := range []string{"map", "stream"} {
+		base, ok := res.median(bench, "", call, "ns/item")
+		if !ok {
+			fmt.Fprintf(b, "  - %s: no result\n", call)
+			continue
+		}
+		for _, opt := range []string{"timeout", "tasktimeout"} {
+			impl := call + "-" + opt
+			if v, ok := res.median(bench, "", impl, "ns/item"); ok {
+				fmt.Fprintf(b, "  - %s: %s ns/item, %.2fx %s (%s ns/item): %s\n", impl, cell(v, true), v/base, call, cell(base, true), verdict(v <= 2*base))
+			}
+		}
+	}
 }

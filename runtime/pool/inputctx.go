@@ -1,0 +1,100 @@
+package pool
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// inputCtx is the ctx of the inputs one Map or Stream loop runs under a
+// deadline. It is one ctx for the loop, not one per input: what ends it is the
+// job's end or the deadline of the input running, after which the loop runs
+// no other input. Like the ctx of inputs without a deadline, it does not end
+// when fn returns, so fn should not keep it.
+//
+// It is a type of its own, not a context.WithCancelCause of the loop's ctx, so
+// that a deadline ends it, and every ctx derived from it, with
+// context.DeadlineExceeded rather than context.Canceled.
+type inputCtx struct {
+	parent  context.Context // the loop's: the job's ctx with the worker's Local values
+	clock   *timed
+	w       *watchdog
+	expired atomic.Bool // the deadline of the input running has passed
+
+	mu     sync.Mutex    // guards done and closed
+	done   chan struct{} // made on the first call to Done
+	closed bool          // done is closed
+}
+
+// expire ends the ctx with context.DeadlineExceeded.
+func (c *inputCtx) expire() {
+	c.expired.Store(true)
+	// Done reads expired under mu before it makes a channel: either it sees
+	// it, or the channel it made is closed here.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeDone()
+}
+
+// closeDone closes done, made by Done, once. c.mu must be held.
+func (c *inputCtx) closeDone() {
+	if c.done != nil && !c.closed {
+		c.closed = true
+		close(c.done)
+	}
+}
+
+// Done returns a channel closed when the input's deadline passes or the job
+// ends.
+func (c *inputCtx) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.done != nil:
+	case c.expired.Load() || c.parent.Err() != nil:
+		c.done, c.closed = closedChan, true
+	default:
+		c.done = make(chan struct{})
+		// The job's ctx is cancelled when the job ends: this does not outlive it.
+		context.AfterFunc(c.parent, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.closeDone()
+		})
+	}
+	return c.done
+}
+
+// Err returns context.DeadlineExceeded once the input's deadline has passed,
+// and otherwise the job ctx's error.
+func (c *inputCtx) Err() error {
+	if c.expired.Load() {
+		return context.DeadlineExceeded
+	}
+	return c.parent.Err()
+}
+
+// Value looks key up in the loop's ctx.
+func (c *inputCtx) Value(key any) any { return c.parent.Value(key) }
+
+func (c *inputCtx) String() string { return "pool input context" }
+
+// Deadline returns when the watchdog means to fail the input running: d
+// after it first saw it, or after its next scan when it has not yet (never
+// before d after the input started); or the parent's deadline when earlier.
+func (c *inputCtx) Deadline() (time.Time, bool) {
+	// seen is loaded before seenAt, which scan stores first: seenAt is then
+	// that input's or a later one's.
+	w, item := c.w, c.clock.item.Load()
+	seen := c.clock.seen.Load() == item
+	at := c.clock.seenAt.Load()
+	if !seen { // its next scan, late or not, sees it
+		at = max(w.tick.Load()+int64(w.every), w.now())
+	}
+	due := w.epoch.Add(time.Duration(at) + w.d)
+	if d, ok := c.parent.Deadline(); ok && d.Before(due) {
+		return d, true
+	}
+	return due, true
+}
