@@ -15,15 +15,15 @@ import (
 // ends, the loop gets one last pair with ctx's error, at once, even while an fn
 // ignores its ctx.
 //
-// Memory stays bounded whatever the input's length: at most a window of
-// streamWindow (16) inputs per worker is pulled from in and not yet yielded.
+// Memory stays bounded whatever the input's length: at most a window of 16
+// inputs per worker is pulled from in and not yet yielded.
 // in is read on a goroutine of its own; if in blocks, that goroutine stays
 // until in returns.
 //
-// Workers take inputs in batches, and hand their results over a batch at a
-// time, when inputs are fast (a batch takes under 50µs): so when one input
-// hangs, the results of the fast ones before it in its batch come with it,
-// or with its deadline.
+// Workers take inputs in batches when inputs are fast (a batch takes under
+// 50µs), and hand each result over as it comes: so when an input hangs
+// ignoring its ctx, the inputs after it in its batch, up to 15, wait for it
+// (under a deadline they go to other workers once it has failed).
 func Stream[I, O any](ctx context.Context, p *Pool, in iter.Seq[I], fn func(context.Context, I) (O, error), opts ...MapOption) iter.Seq2[O, error] {
 	cfg := newMapConfig(opts)
 	return func(yield func(O, error) bool) {

@@ -19,11 +19,9 @@ type streamRunner[I, O any] struct {
 	timed   timed       // the deadline of the input running, with one
 	expired atomic.Bool // expire failed r's input: r's slot is given away
 
-	// batch is the inputs taken last and out the results of those run so far.
-	// Under a deadline, expire reads them while fn hangs: what the loop wrote
-	// before it began the input that hangs.
+	// batch is the inputs taken last. Under a deadline, expire reads it while
+	// fn hangs: the loop wrote it before it began the input that hangs.
 	batch []streamItem[I]
-	out   []streamItem[O]
 }
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
@@ -63,7 +61,6 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 			return nil, nil
 		}
 		began := time.Now()
-		r.out = r.out[:0]
 		for i, it := range r.batch {
 			if s.ctx.Err() != nil { // no input starts after the job's end
 				s.pool.count(0, 0, len(r.batch)-i+s.drain())
@@ -73,17 +70,16 @@ func (r *streamRunner[I, O]) run() (*task, error) {
 			v, err := r.callWithin(it)
 			r.busy.Store(false)
 			if err == errExpired {
-				return nil, nil // expire sent what ran, failed it, and gave r's slot and the rest away
+				return nil, nil // expire failed it, and gave r's slot and the rest of the batch away
 			}
 			if err != nil {
 				failed++
 			} else {
 				done++
 			}
-			r.out = append(r.out, streamItem[O]{seq: it.seq, val: v, err: err})
+			// Each result goes at once: the next input may hang.
+			s.results.put(streamItem[O]{seq: it.seq, val: v, err: err})
 		}
-		s.results.putAll(r.out)
-		clear(r.out) // the results are the loop's now
 		if done+failed >= 64 {
 			s.pool.count(done, failed, 0)
 			done, failed = 0, 0
@@ -114,20 +110,20 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 }
 
 // expire fails input seq of runner r, which ran past its deadline, unless fn
-// has returned meanwhile: the loop gets the results r ran before it in its
-// batch and the failure at once, the inputs after it go back to the others,
-// r's slot goes to a fresh worker and a new runner takes r's place.
+// has returned meanwhile: the loop gets the failure at once, the inputs after
+// it in r's batch go back to the others, r's slot goes to a fresh worker and a
+// new runner takes r's place.
 func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
 	if !r.timed.expire(seq) {
 		return
 	}
 	r.expired.Store(true)
 	s.pool.count(0, 1, 0)
-	// r began seq after it wrote batch and the results before it: the
-	// swap of timed.item orders them before this.
+	// r began seq after it took its batch: the swap of timed.item orders
+	// that before this.
 	i := slices.IndexFunc(r.batch, func(it streamItem[I]) bool { return it.seq == seq })
 	s.items.putAll(r.batch[i+1:])
-	s.results.putAll(append(r.out, streamItem[O]{seq: seq, err: context.DeadlineExceeded}))
+	s.results.put(streamItem[O]{seq: seq, err: context.DeadlineExceeded})
 	s.pool.abandon(r.w, r.gen)
 	if s.ctx.Err() != nil {
 		return
