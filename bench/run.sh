@@ -46,7 +46,10 @@ go run ./internal/report -in "$raw" -benchstat "$stat" -out RESULTS.md \
 	-cores "$(nproc) cores, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}" \
 	-took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
 # Process mode is measured against Python by python/compare.sh, by hand: its
-# section is kept in python/RESULTS.md and appended here.
-printf '\n' >>RESULTS.md
-cat python/RESULTS.md >>RESULTS.md
+# section is kept in python/RESULTS.md and appended here, as are the sections
+# measured by hand on the flagship example and on cluster mode.
+for f in python/RESULTS.md results-hashtree.md results-cluster.md; do
+	printf '\n' >>RESULTS.md
+	cat "$f" >>RESULTS.md
+done
 echo "wrote RESULTS.md (run took ${took}s)"

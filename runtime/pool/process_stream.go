@@ -28,8 +28,8 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 		s := &streamJob[A, R]{
 			pool:    p,
 			cfg:     cfg,
-			tokens:  make(chan struct{}, window),
-			results: make(chan streamItem[R], window),
+			gate:    newGate(window),
+			results: newHandoff[streamItem[R]](1, window),
 			fed:     make(chan struct{}),
 		}
 		s.ctx, s.cancel = context.WithCancelCause(ctx)
@@ -54,7 +54,7 @@ func (f *ProcessFunc[A, R]) Stream(ctx context.Context, p *Pool, args iter.Seq[A
 type procStream[A, R any] struct {
 	s     *streamJob[A, R]
 	name  string
-	items chan remote.Input // never full: s.tokens bound it
+	items chan remote.Input // never full: s.gate bounds it
 
 	mu       sync.Mutex
 	ended    bool
@@ -90,7 +90,7 @@ func (ps *procStream[A, R]) put(v A) bool {
 	s.total++
 	ps.fed++
 	if err == nil {
-		ps.items <- remote.Input{Seq: seq, Arg: b} // room: a token per item
+		ps.items <- remote.Input{Seq: seq, Arg: b} // room: the gate let it in
 	}
 	ps.mu.Unlock()
 	if err != nil {
@@ -122,7 +122,7 @@ func (ps *procStream[A, R]) record(seq int, v R, err error) {
 		ps.done, ps.failed = 0, 0
 	}
 	ps.resolved++
-	ps.s.results <- streamItem[R]{seq: seq, val: v, err: err} // room: a token per item
+	ps.s.results.put(streamItem[R]{seq: seq, val: v, err: err})
 }
 
 // end1 ends the job, once: the inputs fed without an outcome count as

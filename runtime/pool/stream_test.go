@@ -143,8 +143,9 @@ func TestStreamMemoryIsBoundedByTheWindow(t *testing.T) {
 	if yielded.Load() != 1_000_000 {
 		t.Fatalf("yielded %d; want 1000000", yielded.Load())
 	}
-	// The window is four inputs per worker, plus the one the feeder holds.
-	if limit := int64(4*workers + 1); maxAhead.Load() > limit {
+	// The window is streamWindow inputs per worker, plus the one the feeder
+	// holds.
+	if limit := int64(streamWindow*workers + 1); maxAhead.Load() > limit {
 		t.Fatalf("%d inputs pulled and not yet yielded; want at most %d", maxAhead.Load(), limit)
 	}
 }
@@ -286,5 +287,47 @@ func TestStreamCancelAlwaysEndsWithCtxError(t *testing.T) {
 	}
 	if silent > 0 {
 		t.Fatalf("%d of 40 times the Stream loop ended after its ctx was cancelled with neither the ctx error nor every input", silent)
+	}
+}
+
+// Workers take inputs in batches, but never wait for a batch to fill: an
+// input sequence that yields its next input only once the result of the last
+// one has been yielded runs to its end, after fast batches have grown.
+func TestStreamHandsOverEachInputWithoutWaitingForABatch(t *testing.T) {
+	p := newPool(t, Workers(2))
+	const fast, lockstep = 100_000, 200
+	results := make(chan int, 1)
+	in := func(yield func(int) bool) {
+		for i := range fast + lockstep {
+			if !yield(i) {
+				return
+			}
+			if i >= fast {
+				select {
+				case <-results: // the loop has yielded i
+				case <-time.After(10 * time.Second):
+					t.Errorf("input %d: its result was not yielded in 10s", i)
+					return
+				}
+			}
+		}
+	}
+	done := make(chan struct{})
+	n := 0
+	go func() {
+		defer close(done)
+		for v, err := range Stream(context.Background(), p, in, square) {
+			if err != nil || v != n*n {
+				t.Errorf("result %d = %d, %v; want %d", n, v, err, n*n)
+			}
+			if n >= fast {
+				results <- n
+			}
+			n++
+		}
+	}()
+	within(t, "Stream in lockstep with its input", done)
+	if n != fast+lockstep {
+		t.Fatalf("yielded %d results; want %d", n, fast+lockstep)
 	}
 }

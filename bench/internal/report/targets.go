@@ -23,7 +23,66 @@ func writeTargets(b *bytes.Buffer, res *results) {
 	}
 	cancelTargets(b, res)
 	streamTarget(b, res)
+	fmt.Fprintf(b, "\n## Targets of issue 14\n\n")
+	for _, bench := range []string{"TinyTasks", "TypedResults"} {
+		parityTarget(b, res, bench)
+	}
+	cpuTarget(b, res)
 	deadlineTarget(b, res)
+	fmt.Fprintln(b)
+}
+
+// perTaskPeers are the peers that run a task per call, as Submit does.
+var perTaskPeers = []string{"ants", "pond", "conc-pool", "errgroup"}
+
+// parityTarget (issue 14, points 1, 2 and 4): Submit and Stream at most 1.0x
+// the baseline, Submit faster than every per-task peer, Map at or under
+// conc's iter.Map.
+func parityTarget(b *bytes.Buffer, res *results, bench string) {
+	base, ok := res.median(bench, "", baseline, "ns/task")
+	if !ok {
+		fmt.Fprintf(b, "- %s: no baseline result\n", bench)
+		return
+	}
+	fmt.Fprintf(b, "- %s, against the baseline (%s ns/task):\n", bench, cell(base, true))
+	for _, impl := range []string{"poolgen-submit", "poolgen-gen", "poolgen-stream"} {
+		v, ok := res.median(bench, "", impl, "ns/task")
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(b, "  - %s: %.2fx the baseline, ≤1.0x %s", impl, v/base, verdict(v <= base))
+		if impl != "poolgen-stream" {
+			slowest := ""
+			for _, p := range perTaskPeers {
+				if pv, ok := res.median(bench, "", p, "ns/task"); ok && pv <= v {
+					slowest += " " + p
+				}
+			}
+			fmt.Fprintf(b, "; faster than every per-task peer (%s) %s", strings.Join(perTaskPeers, ", "), verdict(slowest == ""))
+			if slowest != "" {
+				fmt.Fprintf(b, " (not:%s)", slowest)
+			}
+		}
+		fmt.Fprintln(b)
+	}
+	m, ok1 := res.median(bench, "", "poolgen-map", "ns/task")
+	c, ok2 := res.median(bench, "", "conc-iter", "ns/task")
+	if ok1 && ok2 {
+		fmt.Fprintf(b, "  - poolgen-map: %s ns/task against conc-iter's %s, at or under it %s\n", cell(m, true), cell(c, true), verdict(m <= c))
+	}
+}
+
+// cpuTarget (issue 14, point 4): CPU-bound 20µs tasks at 97% efficiency or
+// more, the baseline beside them.
+func cpuTarget(b *bytes.Buffer, res *results) {
+	const bench = "CPUTasks"
+	base, _ := res.median(bench, "", baseline, "eff%")
+	fmt.Fprintf(b, "- %s, ≥97%% efficiency on 20µs tasks (the baseline: %.1f%%):", bench, base)
+	for _, impl := range []string{"poolgen-submit", "poolgen-map", "poolgen-stream"} {
+		if v, ok := res.median(bench, "", impl, "eff%"); ok {
+			fmt.Fprintf(b, " %s %.1f%% %s;", impl, v, verdict(v >= 97))
+		}
+	}
 	fmt.Fprintln(b)
 }
 
@@ -128,7 +187,7 @@ func cells(vs []float64) string {
 // inputs.
 func deadlineTarget(b *bytes.Buffer, res *results) {
 	const bench = "Deadlines"
-	fmt.Fprintf(b, "- %s (issue 14): a per-input deadline that does not fire, at most 2x the same call without one at 1M inputs:\n", bench)
+	fmt.Fprintf(b, "- %s: a per-input deadline that does not fire, at most 2x the same call without one at 1M inputs:\n", bench)
 	for _, call := range []string{"map", "stream"} {
 		base, ok := res.median(bench, "", call, "ns/item")
 		if !ok {
