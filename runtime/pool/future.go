@@ -43,8 +43,8 @@ type task struct {
 // usable Future: the zero Future is not one.
 type Future[T any] struct {
 	task
+	val T // before fn: a zero-size last field would cost padding
 	fn  func(context.Context) (T, error)
-	val T
 }
 
 // Submit queues fn to run on p with a context derived from ctx, and returns its
@@ -115,6 +115,9 @@ func submit[T any](ctx context.Context, p *Pool, d time.Duration, fn func(contex
 // the task's result or ctx's error. When ctx ends first the task goes on; Cancel
 // stops it. Get may be called any number of times.
 func (f *Future[T]) Get(ctx context.Context) (T, error) {
+	if f.done.Load() == &closedChan { // published: most Gets come late
+		return f.val, f.err
+	}
 	done := f.doneChan()
 	select {
 	case <-done:
@@ -190,7 +193,7 @@ func (f *Future[T]) run() (*task, error) {
 	t := &f.task
 	var timer *time.Timer
 	if d := cmp.Or(t.timeout, t.pool.cfg.taskTimeout); d > 0 {
-		t.ctx.deadline = time.Now().Add(d)
+		t.ctx.deadline = time.Now().Add(d).UnixNano()
 		timer = time.AfterFunc(d, func() { t.cancel(context.DeadlineExceeded, outFailed) })
 	}
 	v, err := call(&t.ctx, f.fn)

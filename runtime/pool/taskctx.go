@@ -3,7 +3,6 @@ package pool
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -18,14 +17,12 @@ import (
 // Value and Deadline come from the Submit ctx. context.Cause of a taskCtx is the
 // Submit ctx's cause when that ctx ended it, and otherwise its Err.
 type taskCtx struct {
-	parent   context.Context // the Submit ctx
-	task     *task           // whose resolution ends this ctx
-	deadline time.Time       // set by TaskTimeout when the task starts
-	watched  atomic.Bool     // Done or Err was called: end must record
-	ended    atomic.Int32    // 0 while live, then ctxCanceled or ctxTimedOut
-
-	mu   sync.Mutex    // guards done
-	done chan struct{} // made on the first call to Done
+	parent   context.Context               // the Submit ctx
+	task     *task                         // whose resolution ends this ctx
+	deadline int64                         // in Unix nanoseconds, set by TaskTimeout when the task starts; 0 for none
+	watched  atomic.Bool                   // Done or Err was called: end must record
+	ended    atomic.Int32                  // 0 while live, then ctxCanceled or ctxTimedOut
+	done     atomic.Pointer[chan struct{}] // made on the first call to Done; &closedChan once ended
 }
 
 const (
@@ -38,8 +35,8 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 // Deadline returns the earlier of the Submit ctx's deadline and the TaskTimeout.
 func (c *taskCtx) Deadline() (time.Time, bool) {
 	d, ok := c.parent.Deadline()
-	if !c.deadline.IsZero() && (!ok || c.deadline.Before(d)) {
-		return c.deadline, true
+	if own := time.Unix(0, c.deadline); c.deadline != 0 && (!ok || own.Before(d)) {
+		return own, true
 	}
 	return d, ok
 }
@@ -49,16 +46,14 @@ func (c *taskCtx) Deadline() (time.Time, bool) {
 func (c *taskCtx) Done() <-chan struct{} {
 	c.watch()
 	c.follow()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done == nil {
-		if c.ended.Load() != 0 {
-			c.done = closedChan
-		} else {
-			c.done = make(chan struct{})
-		}
+	if ch := c.done.Load(); ch != nil {
+		return *ch
 	}
-	return c.done
+	ch := make(chan struct{})
+	if !c.done.CompareAndSwap(nil, &ch) {
+		return *c.done.Load()
+	}
+	return ch
 }
 
 // Err returns nil until Done is closed, then context.Canceled or
@@ -129,11 +124,9 @@ func (c *taskCtx) end(err error, force bool) {
 	if !c.ended.CompareAndSwap(0, code) {
 		return
 	}
-	// Done reads ended under mu before it makes a channel: either it sees the
-	// end, or the channel it made is closed here.
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done != nil && c.done != closedChan {
-		close(c.done)
+	// Done swaps its channel in, or finds closedChan: a channel it made
+	// before this swap is closed here.
+	if ch := c.done.Swap(&closedChan); ch != nil && ch != &closedChan {
+		close(*ch)
 	}
 }
