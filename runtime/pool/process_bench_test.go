@@ -12,7 +12,8 @@ import (
 // (n+1) on two workers: goroutines (Map); child processes with calls
 // pipelined (ProcessFunc.Map, what generated Map wrappers of isolate=process
 // workers call); child processes one blocking call at a time (Map with a
-// func that calls ProcessFunc.Call); and ProcessFunc.Stream. The process
+// func that calls ProcessFunc.Call); one call after another from one
+// goroutine (the round trip to a child); and ProcessFunc.Stream. The process
 // figure is what bench/python/compare.sh sets against Python's
 // multiprocessing.Pool.map with chunksize=1.
 func BenchmarkProcessOverhead(b *testing.B) {
@@ -32,6 +33,14 @@ func BenchmarkProcessOverhead(b *testing.B) {
 		{"process-call", func(p *Pool, in []int) error {
 			_, err := Map(context.Background(), p, in, func(ctx context.Context, n int) (int, error) { return procAdd.Call(ctx, p, n) })
 			return err
+		}},
+		{"process-roundtrip", func(p *Pool, in []int) error {
+			for _, n := range in { // one call at a time: a round trip each
+				if _, err := procAdd.Call(context.Background(), p, n); err != nil {
+					return err
+				}
+			}
+			return nil
 		}},
 		{"process-stream", func(p *Pool, in []int) error {
 			for _, err := range procAdd.Stream(context.Background(), p, slices.Values(in)) {

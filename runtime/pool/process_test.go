@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 var (
 	procAdd = RegisterProcess("pool_test.add", func(_ context.Context, n int) (int, error) { return n + 1, nil })
 	procPid = RegisterProcess("pool_test.pid", func(context.Context, struct{}) (int, error) { return os.Getpid(), nil })
+	procPs  = RegisterProcess("pool_test.gomaxprocs", func(context.Context, struct{}) (int, error) { return runtime.GOMAXPROCS(0), nil })
 	// procSpin ignores its ctx for good: only a kill stops it.
 	procSpin = RegisterProcess("pool_test.spin", func(_ context.Context, n int) (int, error) {
 		for {
@@ -60,6 +62,19 @@ func processPool(t *testing.T, opts ...Option) *Pool {
 	t.Helper()
 	t.Cleanup(func() { noChildren(t) }) // runs after newPool's cleanup closes the pool
 	return newPool(t, opts...)
+}
+
+// A child runs with one P, unless the environment says otherwise.
+func TestProcessChildRunsWithGOMAXPROCS1UnlessTheEnvironmentSetsIt(t *testing.T) {
+	for _, c := range []struct{ env, want string }{{"", "1"}, {"3", "3"}} {
+		t.Setenv("GOMAXPROCS", c.env) // read when a child starts
+		p := processPool(t, Workers(1))
+		got, err := procPs.Call(t.Context(), p, struct{}{})
+		if fmt.Sprint(got) != c.want || err != nil {
+			t.Fatalf("GOMAXPROCS=%q: the child's GOMAXPROCS is %d, %v; want %s", c.env, got, err, c.want)
+		}
+		closeQuiet(t, p)
+	}
 }
 
 func TestProcessCallRunsInAChildAndReturnsItsResult(t *testing.T) {

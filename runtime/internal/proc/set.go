@@ -84,9 +84,11 @@ func (s *Set) Acquire(ctx context.Context) (remote.Conn, error) {
 			s.mu.Unlock()
 			return nil, ErrClosed
 		}
-		if len(s.idle) > 0 {
-			c := s.idle[0]
-			s.idle = s.idle[1:]
+		if n := len(s.idle); n > 0 {
+			// The child idle the shortest time: its thread may not have gone
+			// to sleep yet, so the call reaches it sooner.
+			c := s.idle[n-1]
+			s.idle = s.idle[:n-1]
 			s.mu.Unlock()
 			if c.isDead() {
 				continue

@@ -95,11 +95,15 @@ func (s *Set) start() (*child, error) {
 }
 
 // childEnviron is a child's environment: ours, with the parent's pid in
-// childEnv, and no pause at exit when it is built with -race (the race
+// childEnv, GOMAXPROCS=1 unless ours sets it (see pool.ProcessMain), and no
+// pause at exit when it is built with -race (the race
 // runtime waits 1s by default before exiting, and a retired child's
 // replacement waits for it to be gone).
 func childEnviron() []string {
 	env := append(os.Environ(), childEnv+"="+strconv.Itoa(os.Getpid()))
+	if os.Getenv("GOMAXPROCS") == "" {
+		env = append(env, "GOMAXPROCS=1")
+	}
 	if race := os.Getenv("GORACE"); !strings.Contains(race, "atexit_sleep_ms") {
 		env = append(env, strings.TrimSpace("GORACE="+race+" atexit_sleep_ms=0"))
 	}
