@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -359,4 +360,40 @@ func countTrue(bs []bool) int {
 		}
 	}
 	return n
+}
+
+// A deadline far shorter than the watchdog's tick is kept exactly by an input
+// that looks at its ctx: each of these inputs sees it passed.
+func TestAShortDeadlineHasPassedForAnInputThatLooks(t *testing.T) {
+	p := newPool(t, Workers(2))
+	const n = 200
+	looks := func(ctx context.Context, x int) (int, error) {
+		for start := time.Now(); time.Since(start) < time.Microsecond; {
+			// work longer than the deadline
+		}
+		if d, ok := ctx.Deadline(); !ok || time.Until(d) > 0 {
+			return 0, fmt.Errorf("input %d: Deadline %v, %v: want one passed", x, d, ok)
+		}
+		return x, ctx.Err()
+	}
+	_, err := Map(context.Background(), p, ints(n), looks, Timeout(time.Nanosecond), CollectErrors())
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok || len(joined.Unwrap()) != n {
+		t.Fatalf("Map: err = %v; want all %d inputs failed", err, n)
+	}
+	for _, e := range joined.Unwrap() {
+		if !errors.Is(e, context.DeadlineExceeded) {
+			t.Fatalf("Map: %v; want DeadlineExceeded", e)
+		}
+	}
+	failed := 0
+	for _, err := range Stream(context.Background(), p, count(n), looks, Timeout(time.Nanosecond)) {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Stream: err = %v; want DeadlineExceeded", err)
+		}
+		failed++
+	}
+	if failed != n {
+		t.Fatalf("Stream: %d inputs failed; want %d", failed, n)
+	}
 }

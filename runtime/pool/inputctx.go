@@ -67,8 +67,15 @@ func (c *inputCtx) Done() <-chan struct{} {
 }
 
 // Err returns context.DeadlineExceeded once the input's deadline has passed,
-// and otherwise the job ctx's error.
+// and otherwise the job ctx's error. Under a precise watchdog it reads the
+// clock, and fails the input itself when its deadline has passed, rather than
+// leave it to the watchdog's next tick.
 func (c *inputCtx) Err() error {
+	if c.w.precise && !c.expired.Load() {
+		if item := c.clock.item.Load(); item != 0 && c.w.now()-c.clock.start.Load() >= int64(c.w.d) {
+			c.clock.loop.timeUp(int(item - 1))
+		}
+	}
 	if c.expired.Load() {
 		return context.DeadlineExceeded
 	}
@@ -84,6 +91,9 @@ func (c *inputCtx) String() string { return "pool input context" }
 // after it first saw it, or after its next scan when it has not yet (never
 // before d after the input started); or the parent's deadline when earlier.
 func (c *inputCtx) Deadline() (time.Time, bool) {
+	if c.w.precise {
+		return c.dueBy(c.w.epoch.Add(time.Duration(c.clock.start.Load()) + c.w.d))
+	}
 	// seen is loaded before seenAt, which scan stores first: seenAt is then
 	// that input's or a later one's.
 	w, item := c.w, c.clock.item.Load()
@@ -92,7 +102,11 @@ func (c *inputCtx) Deadline() (time.Time, bool) {
 	if !seen { // its next scan, late or not, sees it
 		at = max(w.tick.Load()+int64(w.every), w.now())
 	}
-	due := w.epoch.Add(time.Duration(at) + w.d)
+	return c.dueBy(w.epoch.Add(time.Duration(at) + w.d))
+}
+
+// dueBy returns the earlier of due and the parent's deadline.
+func (c *inputCtx) dueBy(due time.Time) (time.Time, bool) {
 	if d, ok := c.parent.Deadline(); ok && d.Before(due) {
 		return d, true
 	}

@@ -26,8 +26,15 @@ var (
 // sees each input running and fails it d after that: never before its
 // deadline, and at most two ticks after it (more only when the machine keeps
 // the watchdog from running).
+//
+// A deadline under preciseBelow, where two ticks of 50µs would be a large
+// part of it, is kept exactly: each loop reads the clock when an input
+// starts, and the input's ctx.Err reads it too, so an input that looks at its
+// ctx sees the deadline pass on time, however short; the watchdog fails one
+// that does not look within two ticks.
 type watchdog struct {
 	d, every time.Duration
+	precise  bool         // d < preciseBelow: inputs record when they start
 	epoch    time.Time    // times count from it
 	tick     atomic.Int64 // the last scan's time
 	mu       sync.Mutex
@@ -42,9 +49,14 @@ type timedLoop interface {
 	timeUp(seq int) // input seq ran past its deadline, unless fn has returned
 }
 
+// preciseBelow is the deadline under which inputs record when they start:
+// a clock read per input, which costs a cheap input more than the rest of its
+// deadline's upkeep, is worth it only where the ticks are coarse.
+const preciseBelow = 10 * time.Millisecond
+
 // newWatchdog starts the watchdog of a job whose inputs each get d.
 func newWatchdog(d time.Duration) *watchdog {
-	w := &watchdog{d: d, every: max(d/128, 50*time.Microsecond), epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
+	w := &watchdog{d: d, every: max(d/128, 50*time.Microsecond), precise: d < preciseBelow, epoch: time.Now(), stop: make(chan struct{}), exited: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -77,7 +89,8 @@ func (w *watchdog) run() {
 }
 
 // scan notes the inputs it sees for the first time and fails those it first
-// saw d ago or more, which started no later than that.
+// saw d ago or more, which started no later than that; with precise, those
+// that started d ago or more.
 func (w *watchdog) scan() {
 	now := w.now()
 	w.tick.Store(now)
@@ -88,6 +101,12 @@ func (w *watchdog) scan() {
 		c := l.clock()
 		item := c.item.Load()
 		switch {
+		case w.precise:
+			// start is loaded after item, and begin stores it before: it is
+			// this input's start or a later input's, never an earlier one's.
+			if item != 0 && now-c.start.Load() >= int64(w.d) {
+				l.timeUp(int(item - 1))
+			}
 		case item != c.seen.Load():
 			c.seenAt.Store(now) // before seen: see Deadline
 			c.seen.Store(item)
@@ -107,16 +126,24 @@ type timed struct {
 	item   atomic.Int64
 	seen   atomic.Int64 // item as the watchdog last saw it
 	seenAt atomic.Int64 // when it first saw it, from its epoch
+	start  atomic.Int64 // with a precise watchdog: when item started, from its epoch
 	ctx    inputCtx     // the ctx the loop's inputs get
+	loop   timedLoop    // whose clock this is
 }
 
-// init gives the loop's inputs a ctx under parent that w's deadlines end.
-func (c *timed) init(parent context.Context, w *watchdog) {
+// init gives the inputs of loop l a ctx under parent that w's deadlines end.
+func (c *timed) init(parent context.Context, w *watchdog, l timedLoop) {
 	c.ctx = inputCtx{parent: parent, clock: c, w: w}
+	c.loop = l
 }
 
 // begin marks input seq as running.
-func (c *timed) begin(seq int) { c.item.Store(int64(seq) + 1) }
+func (c *timed) begin(seq int) {
+	if c.ctx.w.precise {
+		c.start.Store(c.ctx.w.now())
+	}
+	c.item.Store(int64(seq) + 1)
+}
 
 // settle reports whether fn's return settles input seq: false when the
 // watchdog failed it first. With next, input seq+1 is marked as running in
@@ -125,6 +152,9 @@ func (c *timed) settle(seq int, next bool) bool {
 	after := int64(0)
 	if next {
 		after = int64(seq) + 2
+		if c.ctx.w.precise {
+			c.start.Store(c.ctx.w.now()) // if the swap fails, the input it was for has expired
+		}
 	}
 	return c.item.CompareAndSwap(int64(seq)+1, after)
 }

@@ -28,7 +28,7 @@ func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
 	r.w, r.gen = w, gen
 	r.ctx = workerCtx{r.job.ctx, &w.locals}
 	if r.job.watch != nil {
-		r.timed.init(&r.ctx, r.job.watch)
+		r.timed.init(&r.ctx, r.job.watch, r)
 	}
 	return r.job.ctx.Err() == nil
 }
