@@ -29,9 +29,11 @@ func newMapConfig(opts []MapOption) mapConfig {
 // A deadline costs Map and Stream no timer or context per input: one watchdog
 // per call ticks every d/128 (50µs at least) and fails an input d after it
 // first saw it running, so never before its deadline and at most two ticks
-// after, unless the machine keeps the watchdog from running. The input's
-// ctx.Deadline tells when; its ctx is one for all the inputs its loop runs and
-// does not end when fn returns, so fn should not keep it.
+// after, unless the machine keeps the watchdog from running. A deadline under
+// 10ms is kept exactly for an input that looks: ctx.Err reports it passed on
+// time (the watchdog still fails one that does not look within two ticks).
+// The input's ctx.Deadline tells when; its ctx is one for all the inputs its
+// loop runs and does not end when fn returns, so fn should not keep it.
 func Timeout(d time.Duration) MapOption { return func(c *mapConfig) { c.timeout = max(d, 0) } }
 
 // Unordered makes Stream yield results in the order they finish instead of the
