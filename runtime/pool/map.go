@@ -323,7 +323,7 @@ func (r *mapRunner[I, O]) calls(lo, hi int, each bool) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
-			if j.watch != nil && !r.timed.settle(lo+ok, false) {
+			if j.watch != nil && !r.timed.settle(lo+ok) {
 				err = errExpired
 			}
 		}

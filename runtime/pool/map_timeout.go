@@ -146,18 +146,8 @@ func (c *timed) begin(seq int) {
 }
 
 // settle reports whether fn's return settles input seq: false when the
-// watchdog failed it first. With next, input seq+1 is marked as running in
-// the same swap.
-func (c *timed) settle(seq int, next bool) bool {
-	after := int64(0)
-	if next {
-		after = int64(seq) + 2
-		if c.ctx.w.precise {
-			c.start.Store(c.ctx.w.now()) // if the swap fails, the input it was for has expired
-		}
-	}
-	return c.item.CompareAndSwap(int64(seq)+1, after)
-}
+// watchdog failed it first.
+func (c *timed) settle(seq int) bool { return c.item.CompareAndSwap(int64(seq)+1, 0) }
 
 // expire claims input seq for the watchdog, unless fn has returned, and ends
 // its ctx with the cause errItemTimeout.
@@ -228,29 +218,41 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 // result is in buf before, for expire to keep.
 func (r *mapRunner[I, O]) timedCalls(lo, hi int, each bool, ok *int) error {
 	j := r.job
-	fn, ctx, in, buf := j.fn, &r.timed.ctx, j.in[lo:hi], r.buf[:hi-lo]
-	if *ok >= len(in) || j.over.Load() {
+	c := &r.timed
+	w := c.ctx.w
+	fn, ctx, in, buf := j.fn, &c.ctx, j.in[lo:hi], r.buf[:hi-lo]
+	k := *ok
+	if k >= len(in) || j.over.Load() {
 		return nil
 	}
-	r.timed.begin(lo + *ok)
+	c.begin(lo + k)
 	for {
-		k := *ok
 		v, err := fn(ctx, in[k])
 		if err == nil {
 			buf[k] = v
 		}
-		more := err == nil && k+1 < len(in) && !j.over.Load()
-		if !r.timed.settle(lo+k, more) {
+		// The job's end is looked at after each block, as in the loop without
+		// a deadline, or after each input when they are slow.
+		last := err != nil || k+1 == len(in) || (each || (k+1)%stageBlock == 0) && j.over.Load()
+		next := int64(0)
+		if !last {
+			next = int64(lo+k) + 2
+			if w.precise {
+				c.start.Store(w.now()) // if the swap fails, the input it was for has expired
+			}
+		}
+		if !c.item.CompareAndSwap(int64(lo+k)+1, next) {
 			return errExpired
 		}
 		if err != nil {
 			return err
 		}
-		*ok = k + 1
-		if each || *ok%stageBlock == 0 {
-			r.staged.Store(int32(*ok))
+		k++
+		*ok = k
+		if each || k%stageBlock == 0 {
+			r.staged.Store(int32(k))
 		}
-		if !more {
+		if last {
 			return nil
 		}
 	}

@@ -103,7 +103,7 @@ func (r *streamRunner[I, O]) callWithin(it streamItem[I]) (O, error) {
 	}
 	r.timed.begin(it.seq)
 	v, err := callOne(&r.timed.ctx, s.fn, it.val) // a panic too must reach settle
-	if !r.timed.settle(it.seq, false) {
+	if !r.timed.settle(it.seq) {
 		return v, errExpired
 	}
 	return v, err
