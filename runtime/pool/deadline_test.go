@@ -397,3 +397,111 @@ func TestAShortDeadlineHasPassedForAnInputThatLooks(t *testing.T) {
 		t.Fatalf("Stream: %d inputs failed; want %d", failed, n)
 	}
 }
+
+// An input that runs past a precise (<10ms) deadline and only looks at its
+// ctx after its Stream has ended must not lose the inputs behind it in its
+// runner's batch: Stats count every input pulled.
+func TestStreamInputFailedByItsShortDeadlineAfterTheEndLosesNoInputFromStats(t *testing.T) {
+	p := newPool(t, Workers(1))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var pulled atomic.Int64
+	in := func(yield func(int) bool) {
+		for i := range 100000 {
+			pulled.Add(1)
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	ended, returned := make(chan struct{}), make(chan struct{})
+	var hung atomic.Bool
+	fn := func(ctx context.Context, x int) (int, error) {
+		// internal: is x followed by other inputs in its runner's batch?
+		r := ctx.(*inputCtx).clock.loop.(*streamRunner[int, int])
+		i := slices.IndexFunc(r.batch, func(it streamItem[int]) bool { return it.seq == x })
+		if i+1 == len(r.batch) || !hung.CompareAndSwap(false, true) {
+			return x, nil
+		}
+		defer close(returned)
+		cancel() // the Stream ends while x runs, well before x's deadline
+		<-ended
+		dl, _ := ctx.Deadline()
+		time.Sleep(time.Until(dl)) // x's work outlasts its deadline
+		return x, ctx.Err()        // precise mode: Err fails x itself
+	}
+	for range Stream(ctx, p, in, fn, Timeout(9*time.Millisecond)) {
+	}
+	close(ended)
+	if !hung.Load() {
+		t.Fatal("no input ran with others behind it in its batch: the test no longer tests what it says")
+	}
+	within(t, "the input past its deadline", returned)
+	eventually(t, "Stats count every input pulled", func() bool {
+		s := p.Stats()
+		return s.Done+s.Failed+s.Canceled == int(pulled.Load())
+	})
+}
+
+// lateLoop is a timedLoop whose input begins while the watchdog's scan is
+// under way: after the scan read the clock, before it loads the input.
+type lateLoop struct {
+	t           timed
+	calls       int
+	began, upAt time.Time
+}
+
+func (l *lateLoop) clock() *timed {
+	if l.calls++; l.calls == 1 {
+		time.Sleep(3 * time.Millisecond) // the watchdog's goroutine descheduled mid-scan
+		l.began = time.Now()
+		l.t.item.Store(1) // input 0 begins
+	}
+	return &l.t
+}
+
+func (l *lateLoop) timeUp(int) {
+	if l.upAt.IsZero() {
+		l.upAt = time.Now()
+	}
+}
+
+// The watchdog never fails an input before d has passed since it began.
+func TestWatchdogNeverFailsAnInputEarly(t *testing.T) {
+	const d = 20 * time.Millisecond
+	w := &watchdog{d: d, every: d / 128, epoch: time.Now()}
+	l := &lateLoop{}
+	w.add(l)
+	for l.upAt.IsZero() {
+		w.scan()
+		time.Sleep(w.every) // the ticker
+	}
+	if ran := l.upAt.Sub(l.began); ran < d {
+		t.Fatalf("input failed after %v; its deadline is %v", ran, d)
+	}
+}
+
+// context.Context: once Err is non-nil, Done is closed.
+func TestInputCtxErrIsNilUntilDoneIsClosed(t *testing.T) {
+	p := newPool(t, Workers(1))
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var bad atomic.Bool
+		fn := func(ctx context.Context, x int) (int, error) {
+			done := ctx.Done()
+			cancel()
+			if ctx.Err() != nil {
+				select {
+				case <-done:
+				default:
+					bad.Store(true)
+				}
+			}
+			return x, nil
+		}
+		Map(ctx, p, ints(1), fn, Timeout(time.Second))
+		if bad.Load() {
+			t.Fatal("Err is non-nil while Done is not closed")
+		}
+	}
+}

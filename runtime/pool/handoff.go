@@ -109,6 +109,9 @@ func (h *handoff[T]) take(dst []T, max int, done, also <-chan struct{}) ([]T, in
 		h.head = (h.head + 1) % len(h.ring)
 		h.n--
 	}
+	if h.n > 0 {
+		h.wakeOne() // a putAll woke one taker: pass the rest on
+	}
 	h.mu.Unlock()
 	return dst, tookItems
 }
@@ -143,8 +146,9 @@ func (h *handoff[T]) drain() int {
 }
 
 // gate bounds a Stream's window, the inputs pulled and not yet yielded: the
-// feeder enters it before it pulls an input, and the loop lets inputs out in
-// batches as it yields them.
+// feeder enters it with each input it pulled, before it hands it over (so the
+// one in its hand may be one more), and the loop lets inputs out in batches as
+// it yields them.
 type gate struct {
 	mu      sync.Mutex
 	free    int

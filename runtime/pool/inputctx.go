@@ -77,9 +77,22 @@ func (c *inputCtx) Err() error {
 		}
 	}
 	if c.expired.Load() {
+		c.closeDoneLocked() // expire may not have closed it yet
 		return context.DeadlineExceeded
 	}
-	return c.parent.Err()
+	err := c.parent.Err()
+	if err != nil {
+		c.closeDoneLocked() // the AfterFunc's goroutine may not have run yet
+	}
+	return err
+}
+
+// closeDoneLocked closes done, if made, under mu: so that Done is closed by
+// the time Err reports non-nil, as context.Context requires.
+func (c *inputCtx) closeDoneLocked() {
+	c.mu.Lock()
+	c.closeDone()
+	c.mu.Unlock()
 }
 
 // Value looks key up in the loop's ctx.

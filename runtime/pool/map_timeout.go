@@ -108,7 +108,8 @@ func (w *watchdog) scan() {
 				l.timeUp(int(item - 1))
 			}
 		case item != c.seen.Load():
-			c.seenAt.Store(now) // before seen: see Deadline
+			// The clock read after item's load: item may have begun since now.
+			c.seenAt.Store(w.now()) // before seen: see Deadline
 			c.seen.Store(item)
 		case item != 0 && now-c.seenAt.Load() >= int64(w.d):
 			l.timeUp(int(item - 1))

@@ -16,7 +16,8 @@ import (
 // ignores its ctx.
 //
 // Memory stays bounded whatever the input's length: at most a window of 16
-// inputs per worker is pulled from in and not yet yielded.
+// inputs per worker (and the one being handed over) is pulled from in and not
+// yet yielded.
 // in is read on a goroutine of its own; if in blocks, that goroutine stays
 // until in returns.
 //

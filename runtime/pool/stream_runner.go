@@ -42,7 +42,9 @@ func (r *streamRunner[I, O]) fail(err error) {
 
 // run takes batches of inputs and runs them until none is left or the job
 // ends. A batch starts at one input and doubles while it takes under
-// chunkFast, as Map's chunks do, up to an even share of the inputs waiting.
+// chunkFast, as Map's chunks do, up to 16: a worker may take more than its
+// share of the inputs waiting, but only as many as it runs in about 50µs.
+// (An even share measured 14% slower on tiny inputs.)
 func (r *streamRunner[I, O]) run() (*task, error) {
 	s := r.job
 	var done, failed int // counted in the stats a batch at a time
@@ -126,6 +128,9 @@ func (s *streamJob[I, O]) expire(r *streamRunner[I, O], seq int) {
 	s.results.put(streamItem[O]{seq: seq, err: context.DeadlineExceeded})
 	s.pool.abandon(r.w, r.gen)
 	if s.ctx.Err() != nil {
+		// The job may have drained s.items before the put (a precise input's
+		// Err can expire it after the loop's end): as the feeder does.
+		s.pool.count(0, 0, s.drain())
 		return
 	}
 	next := &streamRunner[I, O]{job: s}
