@@ -53,7 +53,9 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 			j.watch.add(j.runners[i])
 		}
 	}
-	p.runJob(ctx, len(j.runners), func(i int) runner { return j.runners[i] }, j.end, j.end1)
+	// Once the first loop runs, expire may append to j.runners under j.mu.
+	first := j.runners
+	p.runJob(ctx, len(first), func(i int) runner { return first[i] }, j.end, j.end1)
 	// Loops still inside fn after an early end are abandoned: their slots go to
 	// fresh workers (expire has done so for its loops already).
 	for _, r := range j.runners {
