@@ -23,11 +23,15 @@ import (
 // error is then the errors.Join of every *TaskError, and input i finished
 // unless one of them names it. Keeping track costs nothing while inputs
 // succeed: what did not finish is worked out when Map ends early.
+//
+// With CollectErrors, the inputs that failed before Map ended early (when
+// its ctx ended, say) are in Failures, so a Ctrl+C loses no report of them.
 type PartialError struct {
-	Err     error    // what ended Map early
-	n       int      // the inputs
-	missing []span   // the inputs that did not finish, by lo; or
-	done    []uint64 // when not nil, a bit per input, set when it finished
+	Err      error        // what ended Map early
+	Failures []*TaskError // the inputs that had failed by then, in input order
+	n        int          // the inputs
+	missing  []span       // the inputs that did not finish, by lo; or
+	done     []uint64     // when not nil, a bit per input, set when it finished
 }
 
 // span is the inputs lo..hi-1.
@@ -71,7 +75,19 @@ func newPartialError(err error, n int, missing []span, errs []error) *PartialErr
 		}
 	}
 	slices.SortFunc(missing, func(a, b span) int { return a.lo - b.lo })
-	return &PartialError{Err: err, n: n, missing: missing}
+	return &PartialError{Err: err, Failures: failures(errs), n: n, missing: missing}
+}
+
+// failures returns the *TaskError of errs in input order.
+func failures(errs []error) []*TaskError {
+	var fs []*TaskError
+	for _, e := range errs {
+		if te, ok := e.(*TaskError); ok {
+			fs = append(fs, te)
+		}
+	}
+	slices.SortFunc(fs, func(a, b *TaskError) int { return a.Index - b.Index })
+	return fs
 }
 
 // claim claims up to size inputs for r, lo..hi-1, taking first from those an

@@ -108,3 +108,75 @@ func TestMapWithoutEarlyReturnHasNoPartialError(t *testing.T) {
 		t.Fatalf("err = %v; want the errors.Join of every *TaskError, no *PartialError: every input ran", err)
 	}
 }
+
+// With CollectErrors, the inputs that failed before a cancel ended Map are in
+// the PartialError's Failures, in input order: in process mode too.
+func TestMapPartialErrorKeepsTheFailuresBeforeACancel(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		pool func(t *testing.T, opts ...Option) *Pool
+		run  func(t *testing.T, ctx context.Context, p *Pool) error
+	}{
+		{"Map", newPool, func(t *testing.T, ctx context.Context, p *Pool) error {
+			// Map publishes a failure as it comes, and the results of fast
+			// inputs a block at a time: Stats tell when the failures are in.
+			ready := func(int64) bool { return p.Stats().Failed == failing }
+			return mapThenCancel(t, ctx, ready, func(ctx context.Context, progress MapOption) error {
+				_, err := Map(ctx, p, ints(n), func(ctx context.Context, i int) (int, error) {
+					return failArgOf(i).run(ctx)
+				}, CollectErrors(), progress)
+				return err
+			})
+		}},
+		{"ProcessFunc.Map", processPool, func(t *testing.T, ctx context.Context, p *Pool) error {
+			// ProcessFunc.Map counts in Stats a batch at a time, and reports
+			// each outcome to Progress as it comes.
+			ready := func(finished int64) bool { return finished == 30 }
+			return mapThenCancel(t, ctx, ready, func(ctx context.Context, progress MapOption) error {
+				in := make([]failArg, n)
+				for i := range in {
+					in[i] = failArgOf(i)
+				}
+				_, err := procFail.Map(ctx, p, in, CollectErrors(), progress)
+				return err
+			})
+		}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			err := mode.run(t, context.Background(), mode.pool(t, Workers(2)))
+			var pe *PartialError
+			if !errors.As(err, &pe) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s: err = %v; want a PartialError of the cancel", mode.name, err)
+			}
+			if len(pe.Failures) != failing {
+				t.Fatalf("%s: %d failures kept; want %d", mode.name, len(pe.Failures), failing)
+			}
+			for k, f := range pe.Failures {
+				if f.Index != 2*k || f.Err == nil || pe.Finished(f.Index) {
+					t.Fatalf("%s: failure %d = input %d (%v, finished %v); want input %d, not finished", mode.name, k, f.Index, f.Err, pe.Finished(f.Index), 2*k)
+				}
+			}
+		})
+	}
+}
+
+const n, failing = 40, 10 // inputs 0, 2, ..., 18 fail; 30 and up wait for the cancel
+
+// failArgOf says what input i of TestMapPartialErrorKeepsTheFailuresBeforeACancel does.
+func failArgOf(i int) failArg { return failArg{Fail: i < 2*failing && i%2 == 0, Wait: i >= 30} }
+
+// mapThenCancel runs mapFn and cancels its ctx once ready says so, given the
+// inputs finished as Progress last told; it returns mapFn's error.
+func mapThenCancel(t *testing.T, ctx context.Context, ready func(finished int64) bool, mapFn func(context.Context, MapOption) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var finished atomic.Int64
+	progress := Progress(func(done, _ int) { finished.Store(int64(done)) })
+	var err error
+	done := make(chan struct{})
+	go func() { defer close(done); err = mapFn(ctx, progress) }()
+	eventually(t, "the failures in", func() bool { return ready(finished.Load()) })
+	cancel()
+	within(t, "Map after the cancel", done)
+	return err
+}

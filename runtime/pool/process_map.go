@@ -215,7 +215,7 @@ func (m *procMap[A, R]) finish(err error) {
 	m.ended = true
 	m.err = err
 	if err != nil && m.finished < len(m.in) {
-		m.err = &PartialError{Err: err, n: len(m.in), done: m.done}
+		m.err = &PartialError{Err: err, Failures: failures(m.errs), n: len(m.in), done: m.done}
 	}
 	m.count(len(m.in) - m.finished)
 	close(m.end)

@@ -20,9 +20,10 @@ import (
 // The functions the tests run in child processes: registered at package
 // initialization, in the test process and in every child alike.
 var (
-	procAdd = RegisterProcess("pool_test.add", func(_ context.Context, n int) (int, error) { return n + 1, nil })
-	procPid = RegisterProcess("pool_test.pid", func(context.Context, struct{}) (int, error) { return os.Getpid(), nil })
-	procPs  = RegisterProcess("pool_test.gomaxprocs", func(context.Context, struct{}) (int, error) { return runtime.GOMAXPROCS(0), nil })
+	procAdd  = RegisterProcess("pool_test.add", func(_ context.Context, n int) (int, error) { return n + 1, nil })
+	procPid  = RegisterProcess("pool_test.pid", func(context.Context, struct{}) (int, error) { return os.Getpid(), nil })
+	procFail = RegisterProcess("pool_test.fail", func(ctx context.Context, a failArg) (int, error) { return a.run(ctx) })
+	procPs   = RegisterProcess("pool_test.gomaxprocs", func(context.Context, struct{}) (int, error) { return runtime.GOMAXPROCS(0), nil })
 	// procSpin ignores its ctx for good: only a kill stops it.
 	procSpin = RegisterProcess("pool_test.spin", func(_ context.Context, n int) (int, error) {
 		for {
@@ -58,6 +59,21 @@ var (
 
 // processPool returns a pool that the test's cleanup closes, checking that no
 // goroutine and no child process is left.
+// failArg says what an input of procFail, or of the same function in
+// goroutines, does: fail, wait for its ctx, or return 1.
+type failArg struct{ Fail, Wait bool }
+
+func (a failArg) run(ctx context.Context) (int, error) {
+	switch {
+	case a.Fail:
+		return 0, errors.New("this input fails")
+	case a.Wait:
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}
+	return 1, nil
+}
+
 func processPool(t *testing.T, opts ...Option) *Pool {
 	t.Helper()
 	t.Cleanup(func() { noChildren(t) }) // runs after newPool's cleanup closes the pool
