@@ -29,7 +29,8 @@ type report struct {
 }
 
 // summarize builds the report from Map's results: a file that finished has its
-// Path set; err is Map's error. Files cancelled by Ctrl+C do not count as failed.
+// Path set; err is Map's error. Files cancelled by Ctrl+C do not count as
+// failed; those that failed before it do.
 func summarize(dir string, files []string, results []fileResult, err error, elapsed time.Duration) *report {
 	r := &report{Dir: dir, Total: len(files), Seconds: elapsed.Seconds()}
 	for _, res := range results {
@@ -40,7 +41,15 @@ func summarize(dir string, files []string, results []fileResult, err error, elap
 	}
 	r.Files = len(r.Results)
 	var te *pool.TaskError
-	for _, e := range unjoin(err) {
+	var pe *pool.PartialError
+	errs := unjoin(err)
+	if errors.As(err, &pe) { // Ctrl+C: the files that failed before it, and why it ended
+		errs = []error{pe.Err}
+		for _, f := range pe.Failures {
+			errs = append(errs, f)
+		}
+	}
+	for _, e := range errs {
 		switch {
 		case e == nil:
 		case errors.Is(e, context.Canceled): // Ctrl+C, not the file's fault; run says so
