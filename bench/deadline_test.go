@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"runtime"
 	"testing"
 	"time"
 
@@ -63,19 +62,6 @@ func BenchmarkDeadlines(b *testing.B) {
 		{"stream-timeout", streamWith(plain, pool.Timeout(time.Minute))},
 		{"stream-tasktimeout", streamWith(timed)},
 	} {
-		b.Run("impl="+c.impl, func(b *testing.B) { perItem(b, deadlineInputs, c.run) })
+		b.Run("impl="+c.impl, func(b *testing.B) { perUnit(b, deadlineInputs, "item", c.run) })
 	}
-}
-
-// perItem is perTask under the name of a Map input: ns/item and allocs/item.
-func perItem(b *testing.B, n int, op func()) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for b.Loop() {
-		op()
-	}
-	runtime.ReadMemStats(&after)
-	total := float64(b.N) * float64(n)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/item")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/item")
 }

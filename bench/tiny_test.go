@@ -44,7 +44,11 @@ func BenchmarkTypedResults(b *testing.B) {
 
 // perTask runs op under b.Loop and reports the time and the allocations (of
 // every goroutine, the pool's too) per task, op running n tasks.
-func perTask(b *testing.B, n int, op func()) {
+func perTask(b *testing.B, n int, op func()) { perUnit(b, n, "task", op) }
+
+// perUnit runs op under b.Loop and reports ns/unit and allocs/unit (of every
+// goroutine), op running n units: tasks, or a Map's inputs.
+func perUnit(b *testing.B, n int, unit string, op func()) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
@@ -52,8 +56,8 @@ func perTask(b *testing.B, n int, op func()) {
 	}
 	runtime.ReadMemStats(&after)
 	total := float64(b.N) * float64(n)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/task")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/task")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/"+unit)
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/"+unit)
 }
 
 // indices returns 0, 1, …, n-1: the inputs, which are also where each result
