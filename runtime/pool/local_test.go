@@ -134,15 +134,23 @@ func TestLocalSubmitMapAndStreamShareTheWorkersValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids, err := Map(ctx, p, make([]int, 100), id, Timeout(time.Minute)) // one input at a time, each with its own ctx
+	ids, err := Map(ctx, p, make([]int, 100), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for v, err := range Stream(ctx, p, slices.Values(make([]int, 10)), id) {
-		if err != nil {
-			t.Fatal(err)
+	// Under a deadline, inputs get a ctx of their own (inputCtx): the same value.
+	timed, err := Map(ctx, p, make([]int, 100), id, Timeout(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids = append(ids, timed...)
+	for _, opts := range [][]MapOption{nil, {Timeout(time.Minute)}} {
+		for v, err := range Stream(ctx, p, slices.Values(make([]int, 10)), id, opts...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, v)
 		}
-		ids = append(ids, v)
 	}
 	for _, v := range ids {
 		if v != first {
