@@ -32,7 +32,6 @@ import (
 // the output, so its cost per item is close to a hand-written parallel loop.
 func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context, I) (O, error), opts ...MapOption) ([]O, error) {
 	j := &mapJob[I, O]{pool: p, in: in, fn: fn, cfg: newMapConfig(opts), out: make([]O, len(in)), end: make(chan struct{})}
-	j.timeout = cmp.Or(j.cfg.timeout, p.cfg.taskTimeout)
 	if len(in) == 0 {
 		return j.out, nil
 	}
@@ -43,8 +42,8 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	// The loops exist before any is queued: finish reads j.runners.
 	j.runners = make([]*mapRunner[I, O], min(p.size(), len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
-	if j.timeout > 0 {
-		j.watch = newWatchdog(j.timeout)
+	if d := cmp.Or(j.cfg.timeout, p.cfg.taskTimeout); d > 0 { // per input: Timeout's or the pool's TaskTimeout
+		j.watch = newWatchdog(d)
 		defer j.watch.close()
 	}
 	for i := range j.runners {
@@ -80,9 +79,8 @@ type mapJob[I, O any] struct {
 	out      []O
 	fn       func(context.Context, I) (O, error)
 	cfg      mapConfig
-	report   *reporter     // Progress's; nil without it
-	timeout  time.Duration // per input: Timeout's or the pool's TaskTimeout
-	watch    *watchdog     // enforces timeout; nil without one
+	report   *reporter // Progress's; nil without it
+	watch    *watchdog // enforces the per-input deadline; nil without one
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
 	maxChunk int          // the largest chunk a loop claims
