@@ -195,11 +195,16 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 		j.finish(fail)
 		return n, false
 	case j.finished == len(j.in):
-		// Chunks finish out of order: report errors in input order.
-		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-		j.finish(errors.Join(j.errs...))
+		j.finishAll()
 	}
 	return n, true
+}
+
+// finishAll ends the job once every input has finished, with errors.Join of
+// the failures in input order: chunks finish out of order. j.mu must be held.
+func (j *mapJob[I, O]) finishAll() {
+	slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
+	j.finish(errors.Join(j.errs...))
 }
 
 // mapRunner is one loop of a Map job: it claims chunks of inputs until none is

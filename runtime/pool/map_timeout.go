@@ -3,7 +3,6 @@ package pool
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,8 +194,7 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 		j.pool.count(0, 0, rest.hi-rest.lo)
 		j.finish(fail)
 	case j.finished == len(j.in):
-		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-		j.finish(errors.Join(j.errs...))
+		j.finishAll()
 	default:
 		if rest.lo < rest.hi {
 			j.spare = append(j.spare, rest)
