@@ -108,9 +108,9 @@ func (w *watchdog) scan() {
 			}
 		case item != c.seen.Load():
 			// The clock read after item's load: item may have begun since now.
-			c.seenAt.Store(w.now()) // before seen: see Deadline
+			c.start.Store(w.now()) // before seen: see Deadline
 			c.seen.Store(item)
-		case item != 0 && now-c.seenAt.Load() >= int64(w.d):
+		case item != 0 && now-c.start.Load() >= int64(w.d):
 			l.timeUp(int(item - 1))
 		}
 	}
@@ -123,12 +123,14 @@ func (w *watchdog) now() int64 { return int64(time.Since(w.epoch)) }
 type timed struct {
 	// item is the input running, plus one; 0 when none. fn's return (settle)
 	// and timeUp race to swap it to 0: the winner accounts for the input.
-	item   atomic.Int64
-	seen   atomic.Int64 // item as the watchdog last saw it
-	seenAt atomic.Int64 // when it first saw it, from its epoch
-	start  atomic.Int64 // with a precise watchdog: when item started, from its epoch
-	ctx    inputCtx     // the ctx the loop's inputs get
-	loop   timedLoop    // whose clock this is
+	item atomic.Int64
+	seen atomic.Int64 // item as the watchdog last saw it; without precise only
+	// start is when item started, from the watchdog's epoch: stored by the
+	// loop as it begins item with a precise watchdog, else by the watchdog
+	// when it first sees item (never before item started).
+	start atomic.Int64
+	ctx   inputCtx  // the ctx the loop's inputs get
+	loop  timedLoop // whose clock this is
 }
 
 // init gives the inputs of loop l a ctx under parent that w's deadlines end.
