@@ -161,9 +161,7 @@ func (c *timed) expire(seq int) bool {
 	return true
 }
 
-func (r *mapRunner[I, O]) clock() *timed     { return &r.timed }
 func (r *mapRunner[I, O]) timeUp(seq int)    { r.job.expire(r, seq) }
-func (r *streamRunner[I, O]) clock() *timed  { return &r.timed }
 func (r *streamRunner[I, O]) timeUp(seq int) { r.job.expire(r, seq) }
 
 // expire fails input i of loop r, which ran past its deadline, unless fn has
