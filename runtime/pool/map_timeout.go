@@ -60,7 +60,8 @@ func newWatchdog(d time.Duration) *watchdog {
 	return w
 }
 
-// add makes w watch l's inputs; l calls its clock's init first.
+// add makes w watch l's inputs. l may start, and init its clock, later: until
+// it begins an input, w finds none running.
 func (w *watchdog) add(l timedLoop) {
 	w.mu.Lock()
 	w.loops = append(w.loops, l)
