@@ -128,13 +128,6 @@ func (h *handoff[T]) giveUp() {
 	h.mu.Unlock()
 }
 
-// len returns how many items wait.
-func (h *handoff[T]) len() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.n
-}
-
 // drain takes every item left and returns how many there were.
 func (h *handoff[T]) drain() int {
 	h.mu.Lock()

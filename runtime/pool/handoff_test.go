@@ -34,3 +34,10 @@ func TestHandoffPutAllWakesATakerPerItem(t *testing.T) {
 		}
 	}
 }
+
+// len returns how many items wait, for tests: the runtime never asks.
+func (h *handoff[T]) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
+}

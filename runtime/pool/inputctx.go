@@ -107,11 +107,11 @@ func (c *inputCtx) Deadline() (time.Time, bool) {
 	if c.w.precise {
 		return c.dueBy(c.w.epoch.Add(time.Duration(c.clock.start.Load()) + c.w.d))
 	}
-	// seen is loaded before seenAt, which scan stores first: seenAt is then
-	// that input's or a later one's.
+	// seen is loaded before start, which scan stores first: start is then
+	// when scan first saw that input or a later one.
 	w, item := c.w, c.clock.item.Load()
 	seen := c.clock.seen.Load() == item
-	at := c.clock.seenAt.Load()
+	at := c.clock.start.Load()
 	if !seen { // its next scan, late or not, sees it
 		at = max(w.tick.Load()+int64(w.every), w.now())
 	}

@@ -32,7 +32,6 @@ import (
 // the output, so its cost per item is close to a hand-written parallel loop.
 func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context, I) (O, error), opts ...MapOption) ([]O, error) {
 	j := &mapJob[I, O]{pool: p, in: in, fn: fn, cfg: newMapConfig(opts), out: make([]O, len(in)), end: make(chan struct{})}
-	j.timeout = cmp.Or(j.cfg.timeout, p.cfg.taskTimeout)
 	if len(in) == 0 {
 		return j.out, nil
 	}
@@ -43,8 +42,8 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	// The loops exist before any is queued: finish reads j.runners.
 	j.runners = make([]*mapRunner[I, O], min(p.size(), len(in)))
 	j.maxChunk = max(1, min(chunkMax, len(in)/(4*len(j.runners))))
-	if j.timeout > 0 {
-		j.watch = newWatchdog(j.timeout)
+	if d := cmp.Or(j.cfg.timeout, p.cfg.taskTimeout); d > 0 { // per input: Timeout's or the pool's TaskTimeout
+		j.watch = newWatchdog(d)
 		defer j.watch.close()
 	}
 	for i := range j.runners {
@@ -59,9 +58,7 @@ func Map[I, O any](ctx context.Context, p *Pool, in []I, fn func(context.Context
 	// Loops still inside fn after an early end are abandoned: their slots go to
 	// fresh workers (expire has done so for its loops already).
 	for _, r := range j.runners {
-		if r.busy.Load() && !r.expired.Load() {
-			p.abandon(r.w, r.gen)
-		}
+		r.abandonBusy(p)
 	}
 	// The last count reaches Progress before Map returns, unless ctx ends.
 	err := j.report.flush(ctx)
@@ -80,9 +77,8 @@ type mapJob[I, O any] struct {
 	out      []O
 	fn       func(context.Context, I) (O, error)
 	cfg      mapConfig
-	report   *reporter     // Progress's; nil without it
-	timeout  time.Duration // per input: Timeout's or the pool's TaskTimeout
-	watch    *watchdog     // enforces timeout; nil without one
+	report   *reporter // Progress's; nil without it
+	watch    *watchdog // enforces the per-input deadline; nil without one
 	runners  []*mapRunner[I, O]
 	next     atomic.Int64 // the first input not claimed yet
 	maxChunk int          // the largest chunk a loop claims
@@ -197,25 +193,56 @@ func (j *mapJob[I, O]) publish(r *mapRunner[I, O], lo, hi int, err error) (int, 
 		j.finish(fail)
 		return n, false
 	case j.finished == len(j.in):
-		// Chunks finish out of order: report errors in input order.
-		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-		j.finish(errors.Join(j.errs...))
+		j.finishAll()
 	}
 	return n, true
+}
+
+// finishAll ends the job once every input has finished, with errors.Join of
+// the failures in input order: chunks finish out of order. j.mu must be held.
+func (j *mapJob[I, O]) finishAll() {
+	slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
+	j.finish(errors.Join(j.errs...))
+}
+
+// loopSlot is what a loop of Map or Stream keeps of the worker it runs on,
+// for its job's end and its watchdog.
+type loopSlot struct {
+	w       *worker
+	gen     uint64
+	ctx     workerCtx   // the job's ctx, giving w's Local values
+	busy    atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
+	timed   timed       // the deadline of the input running, with one
+	expired atomic.Bool // expire failed the loop's input: its slot is given away
+}
+
+// bind gives the slot to the loop l starting on w as its runner number gen,
+// in a job with ctx and watch (nil without a deadline). Pool.mu is held.
+func (s *loopSlot) bind(w *worker, gen uint64, ctx context.Context, watch *watchdog, l timedLoop) {
+	s.w, s.gen = w, gen
+	s.ctx = workerCtx{ctx, &w.locals}
+	if watch != nil {
+		s.timed.init(&s.ctx, watch, l)
+	}
+}
+
+func (s *loopSlot) clock() *timed { return &s.timed }
+
+// abandonBusy abandons the loop once its job has ended, if it is still inside
+// fn: expire has abandoned an expired loop already.
+func (s *loopSlot) abandonBusy(p *Pool) {
+	if s.busy.Load() && !s.expired.Load() {
+		p.abandon(s.w, s.gen)
+	}
 }
 
 // mapRunner is one loop of a Map job: it claims chunks of inputs until none is
 // left or the job ends.
 type mapRunner[I, O any] struct {
-	job     *mapJob[I, O]
-	w       *worker
-	gen     uint64
-	ctx     workerCtx   // the job's ctx, giving w's Local values
-	busy    atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	fast    atomic.Bool // staging a block at a time
-	timed   timed       // the deadline of the input running, with one
-	expired atomic.Bool // expire failed r's input: r's slot is given away
-	buf     []O         // results of the chunk being run, not yet published
+	job *mapJob[I, O]
+	loopSlot
+	fast atomic.Bool // staging a block at a time
+	buf  []O         // results of the chunk being run, not yet published
 
 	// staged counts the results in buf. It is stored after each result or block
 	// of results (see calls) and reset by publish, under the job's mu: so finish,
@@ -247,11 +274,7 @@ const (
 )
 
 func (r *mapRunner[I, O]) start(w *worker, gen uint64) bool {
-	r.w, r.gen = w, gen
-	r.ctx = workerCtx{r.job.ctx, &w.locals}
-	if r.job.watch != nil {
-		r.timed.init(&r.ctx, r.job.watch, r)
-	}
+	r.bind(w, gen, r.job.ctx, r.job.watch, r)
 	return !r.job.over.Load()
 }
 

@@ -3,7 +3,6 @@ package pool
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +60,8 @@ func newWatchdog(d time.Duration) *watchdog {
 	return w
 }
 
-// add makes w watch l's inputs; l calls its clock's init first.
+// add makes w watch l's inputs. l may start, and init its clock, later: until
+// it begins an input, w finds none running.
 func (w *watchdog) add(l timedLoop) {
 	w.mu.Lock()
 	w.loops = append(w.loops, l)
@@ -109,9 +109,9 @@ func (w *watchdog) scan() {
 			}
 		case item != c.seen.Load():
 			// The clock read after item's load: item may have begun since now.
-			c.seenAt.Store(w.now()) // before seen: see Deadline
+			c.start.Store(w.now()) // before seen: see Deadline
 			c.seen.Store(item)
-		case item != 0 && now-c.seenAt.Load() >= int64(w.d):
+		case item != 0 && now-c.start.Load() >= int64(w.d):
 			l.timeUp(int(item - 1))
 		}
 	}
@@ -124,12 +124,14 @@ func (w *watchdog) now() int64 { return int64(time.Since(w.epoch)) }
 type timed struct {
 	// item is the input running, plus one; 0 when none. fn's return (settle)
 	// and timeUp race to swap it to 0: the winner accounts for the input.
-	item   atomic.Int64
-	seen   atomic.Int64 // item as the watchdog last saw it
-	seenAt atomic.Int64 // when it first saw it, from its epoch
-	start  atomic.Int64 // with a precise watchdog: when item started, from its epoch
-	ctx    inputCtx     // the ctx the loop's inputs get
-	loop   timedLoop    // whose clock this is
+	item atomic.Int64
+	seen atomic.Int64 // item as the watchdog last saw it; without precise only
+	// start is when item started, from the watchdog's epoch: stored by the
+	// loop as it begins item with a precise watchdog, else by the watchdog
+	// when it first sees item (never before item started).
+	start atomic.Int64
+	ctx   inputCtx  // the ctx the loop's inputs get
+	loop  timedLoop // whose clock this is
 }
 
 // init gives the inputs of loop l a ctx under parent that w's deadlines end.
@@ -160,9 +162,7 @@ func (c *timed) expire(seq int) bool {
 	return true
 }
 
-func (r *mapRunner[I, O]) clock() *timed     { return &r.timed }
 func (r *mapRunner[I, O]) timeUp(seq int)    { r.job.expire(r, seq) }
-func (r *streamRunner[I, O]) clock() *timed  { return &r.timed }
 func (r *streamRunner[I, O]) timeUp(seq int) { r.job.expire(r, seq) }
 
 // expire fails input i of loop r, which ran past its deadline, unless fn has
@@ -195,8 +195,7 @@ func (j *mapJob[I, O]) expire(r *mapRunner[I, O], i int) {
 		j.pool.count(0, 0, rest.hi-rest.lo)
 		j.finish(fail)
 	case j.finished == len(j.in):
-		slices.SortFunc(j.errs, func(a, b error) int { return a.(*TaskError).Index - b.(*TaskError).Index })
-		j.finish(errors.Join(j.errs...))
+		j.finishAll()
 	default:
 		if rest.lo < rest.hi {
 			j.spare = append(j.spare, rest)

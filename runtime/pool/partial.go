@@ -69,13 +69,12 @@ func (e *PartialError) Finished(i int) bool {
 // newPartialError returns the PartialError of n inputs of which those in
 // missing did not finish, and the inputs that errs name failed.
 func newPartialError(err error, n int, missing []span, errs []error) *PartialError {
-	for _, e := range errs {
-		if te, ok := e.(*TaskError); ok {
-			missing = append(missing, span{te.Index, te.Index + 1})
-		}
+	fs := failures(errs)
+	for _, te := range fs {
+		missing = append(missing, span{te.Index, te.Index + 1})
 	}
 	slices.SortFunc(missing, func(a, b span) int { return a.lo - b.lo })
-	return &PartialError{Err: err, Failures: failures(errs), n: n, missing: missing}
+	return &PartialError{Err: err, Failures: fs, n: n, missing: missing}
 }
 
 // failures returns the *TaskError of errs in input order.

@@ -272,8 +272,6 @@ func (s *streamJob[I, O]) stop(err error) {
 	runners := s.runners
 	s.mu.Unlock()
 	for _, r := range runners {
-		if r.busy.Load() && !r.expired.Load() { // expire has abandoned its own
-			s.pool.abandon(r.w, r.gen)
-		}
+		r.abandonBusy(s.pool)
 	}
 }

@@ -4,20 +4,14 @@ import (
 	"context"
 	"runtime/debug"
 	"slices"
-	"sync/atomic"
 	"time"
 )
 
 // streamRunner is one pool runner of a Stream: it calls fn on inputs from the
 // feeder, a batch at a time, until they end or the job does.
 type streamRunner[I, O any] struct {
-	job     *streamJob[I, O]
-	w       *worker
-	gen     uint64
-	ctx     workerCtx   // the job's ctx, giving w's Local values
-	busy    atomic.Bool // inside fn; stored after w and gen, so a reader of busy sees them
-	timed   timed       // the deadline of the input running, with one
-	expired atomic.Bool // expire failed r's input: r's slot is given away
+	job *streamJob[I, O]
+	loopSlot
 
 	// batch is the inputs taken last. Under a deadline, expire reads it while
 	// fn hangs: the loop wrote it before it began the input that hangs.
@@ -25,11 +19,7 @@ type streamRunner[I, O any] struct {
 }
 
 func (r *streamRunner[I, O]) start(w *worker, gen uint64) bool {
-	r.w, r.gen = w, gen
-	r.ctx = workerCtx{r.job.ctx, &w.locals}
-	if r.job.watch != nil {
-		r.timed.init(&r.ctx, r.job.watch, r)
-	}
+	r.bind(w, gen, r.job.ctx, r.job.watch, r)
 	return r.job.ctx.Err() == nil
 }
 
