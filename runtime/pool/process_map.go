@@ -87,6 +87,29 @@ func (r *driverRunner) run() (*task, error)        { r.d.Run(); return nil, nil 
 func (r *driverRunner) stop(err error)             { r.end(err) }
 func (r *driverRunner) fail(err error)             { r.end(err) }
 
+// tally counts the outcomes of a remote job's inputs not yet added to the
+// pool's stats: they go in a batch at a time, as a lock per input would cost
+// more than a call. Its holder's lock guards it.
+type tally struct{ ok, failed int }
+
+// add counts an outcome with error err, and adds a full batch to p's stats.
+func (t *tally) add(p *Pool, err error) {
+	if err != nil {
+		t.failed++
+	} else {
+		t.ok++
+	}
+	if t.ok+t.failed == 64 {
+		t.flush(p, 0)
+	}
+}
+
+// flush adds the outcomes counted, and canceled, to p's stats.
+func (t *tally) flush(p *Pool, canceled int) {
+	p.count(t.ok, t.failed, canceled)
+	*t = tally{}
+}
+
 // decodeOutcome turns what a remote job delivers for an input into its
 // value or error, as this package shows them.
 func decodeOutcome[R any](name string, value []byte, err error) (R, error) {
@@ -127,8 +150,7 @@ type procMap[A, R any] struct {
 	ended    bool
 	finished int      // inputs whose outcome is in
 	done     []uint64 // the inputs whose result is in out, a bit each (see PartialError)
-	ok       int      // outcomes not yet counted in the pool's stats
-	failed   int
+	tally    tally
 	errs     []error // with CollectErrors
 	err      error   // final once end is closed
 }
@@ -163,14 +185,7 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 	if m.ended || err != nil && m.ctx.Err() != nil {
 		return // an error after the job's end is the end's doing: the input counts as cancelled
 	}
-	if err != nil {
-		m.failed++
-	} else {
-		m.ok++
-	}
-	if m.ok+m.failed == 64 {
-		m.count(0)
-	}
+	m.tally.add(m.pool, err)
 	m.finished++
 	if err != nil {
 		te := &TaskError{Index: seq, Err: err}
@@ -192,14 +207,6 @@ func (m *procMap[A, R]) record(seq int, v R, err error) {
 	m.finish(errors.Join(m.errs...))
 }
 
-// count adds the outcomes recorded since the last count, and canceled, to
-// the pool's stats: a batch at a time, a lock per input would cost more than
-// a call. m.mu must be held.
-func (m *procMap[A, R]) count(canceled int) {
-	m.pool.count(m.ok, m.failed, canceled)
-	m.ok, m.failed = 0, 0
-}
-
 // end1 ends the job with err unless it has ended already.
 func (m *procMap[A, R]) end1(err error) {
 	m.mu.Lock()
@@ -217,7 +224,7 @@ func (m *procMap[A, R]) finish(err error) {
 	if err != nil && m.finished < len(m.in) {
 		m.err = &PartialError{Err: err, Failures: failures(m.errs), n: len(m.in), done: m.done}
 	}
-	m.count(len(m.in) - m.finished)
+	m.tally.flush(m.pool, len(m.in)-m.finished)
 	close(m.end)
 	m.cancel()
 }

@@ -60,8 +60,7 @@ type procStream[A, R any] struct {
 	ended    bool
 	fed      int // inputs fed
 	resolved int // inputs whose outcome is in
-	done     int // outcomes not yet counted in the pool's stats
-	failed   int
+	tally    tally
 }
 
 func (ps *procStream[A, R]) Take() (in remote.Input, ok, more bool) {
@@ -112,15 +111,7 @@ func (ps *procStream[A, R]) record(seq int, v R, err error) {
 	if ps.ended || err != nil && ps.s.ctx.Err() != nil {
 		return // an error after the job's end is the end's doing: the input counts as cancelled
 	}
-	if err != nil {
-		ps.failed++
-	} else {
-		ps.done++
-	}
-	if ps.done+ps.failed == 64 {
-		ps.s.pool.count(ps.done, ps.failed, 0)
-		ps.done, ps.failed = 0, 0
-	}
+	ps.tally.add(ps.s.pool, err)
 	ps.resolved++
 	ps.s.results.put(streamItem[R]{seq: seq, val: v, err: err})
 }
@@ -135,7 +126,7 @@ func (ps *procStream[A, R]) end1(err error) {
 		return
 	}
 	ps.ended = true
-	ps.s.pool.count(ps.done, ps.failed, ps.fed-ps.resolved)
+	ps.tally.flush(ps.s.pool, ps.fed-ps.resolved)
 	if err == nil {
 		err = context.Canceled
 	}

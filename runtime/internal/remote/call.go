@@ -41,11 +41,11 @@ func Call(ctx context.Context, b Backend, name string, arg []byte) ([]byte, erro
 		select {
 		case r := <-call.res:
 			b.Release(c, 1, false)
-			return Outcome(r)
+			return replyOutcome(r)
 		case <-c.Dead():
 			select {
 			case r := <-call.res: // the reply came just before the end
-				return Outcome(r)
+				return replyOutcome(r)
 			default:
 			}
 			return nil, c.Err()
@@ -91,10 +91,10 @@ func watchGrace(b Backend, c Conn, res <-chan *wire.Msg) {
 	}
 }
 
-// Outcome turns a reply into a result's bytes or an error: a
+// replyOutcome turns a reply into a result's bytes or an error: a
 // *wire.RemoteError for an error the function returned, a *RemotePanic for
 // its panic.
-func Outcome(m *wire.Msg) ([]byte, error) {
+func replyOutcome(m *wire.Msg) ([]byte, error) {
 	switch m.Kind {
 	case wire.KindResult:
 		return m.Value, nil

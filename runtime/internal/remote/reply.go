@@ -43,7 +43,7 @@ func (d *Driver) Handle(m *wire.Msg) bool {
 	if notRun {
 		j.giveBack(p.in)
 	} else {
-		v, err := Outcome(m)
+		v, err := replyOutcome(m)
 		j.Deliver(p.in.Seq, v, err)
 	}
 	if helper && j.nback.Load() > 0 {

@@ -47,7 +47,7 @@ func lookup(name string) Func {
 // never waits: a cancel reaches a running call at once.
 type Server struct {
 	reply func(m *wire.Msg) // sends a reply; safe for concurrent use
-	calls chan wire.Msg
+	calls chan queuedCall
 
 	mu         sync.Mutex
 	curID      uint64             // the call running now, 0 when none
@@ -56,22 +56,29 @@ type Server struct {
 	stopped    bool               // Stop was called: no call starts
 }
 
+// queuedCall is a call accepted and not started: what Run needs of it.
+type queuedCall struct {
+	id       uint64
+	deadline int64 // unix ns, 0 for none
+	fn       Func
+	arg      []byte
+}
+
 // NewServer returns a server that queues up to queue calls and sends
 // replies with reply. Run runs them.
 func NewServer(queue int, reply func(m *wire.Msg)) *Server {
-	return &Server{reply: reply, calls: make(chan wire.Msg, queue)}
+	return &Server{reply: reply, calls: make(chan queuedCall, queue)}
 }
 
 // Accept queues a call, or answers it at once when no function is
 // registered under its name. m's bytes are copied.
 func (s *Server) Accept(m *wire.Msg) {
-	if lookup(m.Name) == nil {
+	fn := lookup(m.Name)
+	if fn == nil {
 		s.reply(&wire.Msg{Kind: wire.KindError, ID: m.ID, Text: fmt.Sprintf("pool: no function is registered as %q in the worker process (was its package linked into %s?)", m.Name, os.Args[0])})
 		return
 	}
-	c := *m
-	c.Value = append([]byte(nil), m.Value...)
-	s.calls <- c
+	s.calls <- queuedCall{id: m.ID, deadline: m.Deadline, fn: fn, arg: append([]byte(nil), m.Value...)}
 }
 
 // CancelUpTo cancels every call up to id: the running one's ctx now, the
@@ -91,7 +98,7 @@ func (s *Server) Revoke() {
 	for {
 		select {
 		case c := <-s.calls:
-			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.ID, Text: "pool: revoked before it started"})
+			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.id, Text: "pool: revoked before it started"})
 		default:
 			return
 		}
@@ -114,8 +121,8 @@ var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.
 func (s *Server) Run() {
 	for c := range s.calls {
 		ctx, cancel := context.WithCancel(context.Background())
-		if c.Deadline != 0 {
-			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.Deadline))
+		if c.deadline != 0 {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.deadline))
 		}
 		s.mu.Lock()
 		if s.stopped {
@@ -123,22 +130,22 @@ func (s *Server) Run() {
 			cancel()
 			continue // nobody is left to answer
 		}
-		if c.ID <= s.canceledTo {
+		if c.id <= s.canceledTo {
 			s.mu.Unlock()
 			cancel()
-			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.ID, Class: wire.ClassCanceled, Text: errNotStarted.Error()})
+			s.reply(&wire.Msg{Kind: wire.KindNotRun, ID: c.id, Class: wire.ClassCanceled, Text: errNotStarted.Error()})
 			continue
 		}
-		s.curID, s.cancel = c.ID, cancel
+		s.curID, s.cancel = c.id, cancel
 		s.mu.Unlock()
 
-		v, err := runRecovered(ctx, lookup(c.Name), c.Value)
+		v, err := runRecovered(ctx, c.fn, c.arg)
 
 		s.mu.Lock()
 		s.curID, s.cancel = 0, nil
 		s.mu.Unlock()
 		cancel()
-		s.reply(replyOf(c.ID, v, err))
+		s.reply(replyOf(c.id, v, err))
 	}
 }
 

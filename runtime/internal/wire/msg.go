@@ -154,18 +154,18 @@ func (m *Msg) Size() int {
 // fields returns the bits of the fields that are not zero.
 func (m *Msg) fields() byte {
 	var has byte
-	for _, f := range []struct {
-		bit byte
-		set bool
-	}{
-		{hasName, m.Name != ""}, {hasDeadline, m.Deadline != 0}, {hasGrace, m.Grace != 0},
-		{hasClass, m.Class != 0}, {hasText, m.Text != ""}, {hasStack, len(m.Stack) != 0},
-		{hasValue, len(m.Value) != 0},
-	} {
-		if f.set {
-			has |= f.bit
+	set := func(bit byte, present bool) {
+		if present {
+			has |= bit
 		}
 	}
+	set(hasName, m.Name != "")
+	set(hasDeadline, m.Deadline != 0)
+	set(hasGrace, m.Grace != 0)
+	set(hasClass, m.Class != 0)
+	set(hasText, m.Text != "")
+	set(hasStack, len(m.Stack) != 0)
+	set(hasValue, len(m.Value) != 0)
 	return has
 }
 

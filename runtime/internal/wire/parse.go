@@ -58,7 +58,10 @@ type parser struct {
 	err error
 }
 
-var errShort = errors.New("wire: malformed message: too short")
+var (
+	errShort     = errors.New("wire: malformed message: too short")
+	errBadNumber = errors.New("wire: malformed message: bad number")
+)
 
 // byte, uvarint and varint read a field of their type.
 func (r *parser) byte() byte {
@@ -74,21 +77,17 @@ func (r *parser) byte() byte {
 func (r *parser) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
 	if r.err != nil || n <= 0 {
-		r.fail(errors.New("wire: malformed message: bad number"))
+		r.fail(errBadNumber)
 		return 0
 	}
 	r.b = r.b[n:]
 	return v
 }
 
+// varint undoes the zig-zag encoding of binary.AppendVarint, as binary.Varint does.
 func (r *parser) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if r.err != nil || n <= 0 {
-		r.fail(errors.New("wire: malformed message: bad number"))
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	u := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 // bytes reads a length and that many bytes, which alias the message.
