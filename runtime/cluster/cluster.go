@@ -19,6 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -172,10 +174,7 @@ func (c *Cluster) Close(ctx context.Context) error {
 	}
 	c.closed = true
 	close(c.killed)
-	conns := make([]*conn, 0, len(c.conns))
-	for k := range c.conns {
-		conns = append(conns, k)
-	}
+	conns := slices.Collect(maps.Keys(c.conns))
 	c.mu.Unlock()
 	c.stop()
 	for _, k := range conns {
