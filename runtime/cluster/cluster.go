@@ -19,6 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,10 +74,7 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 		return nil, err
 	}
 	c.emb = emb
-	if err := c.startWork(cfg); err != nil {
-		c.Close(context.Background())
-		return nil, err
-	}
+	c.startWork()
 	return c, nil
 }
 
@@ -175,10 +174,7 @@ func (c *Cluster) Close(ctx context.Context) error {
 	}
 	c.closed = true
 	close(c.killed)
-	conns := make([]*conn, 0, len(c.conns))
-	for k := range c.conns {
-		conns = append(conns, k)
-	}
+	conns := slices.Collect(maps.Keys(c.conns))
 	c.mu.Unlock()
 	c.stop()
 	for _, k := range conns {
@@ -223,14 +219,13 @@ func (c *Cluster) goTracked(f func()) {
 }
 
 // startWork serves tasks here, unless workers elsewhere do.
-func (c *Cluster) startWork(cfg config) error {
-	if cfg.local < 0 {
+func (c *Cluster) startWork() {
+	if c.cfg.local < 0 {
 		c.goTracked(func() { c.Serve(c.ctx) })
 	}
-	for range cfg.local {
+	for range c.cfg.local {
 		c.goTracked(func() { c.localWorker(c.emb.url) })
 	}
-	return nil
 }
 
 // heartbeat says that this submitter lives, every third of AckWait, until

@@ -10,12 +10,11 @@ import (
 type Option func(*config)
 
 type config struct {
-	listen    string        // Start's listen address; "": no port
-	local     int           // LocalWorkers' n; -1: not given
-	ackWait   time.Duration // a worker silent this long loses its task
-	retries   int           // redeliveries after a worker dies
-	natsOpts  []nats.Option // Dial's
-	serveHere bool          // Start serves tasks in this process
+	listen   string        // Start's listen address; "": no port
+	local    int           // LocalWorkers' n; -1: not given
+	ackWait  time.Duration // a worker silent this long loses its task
+	retries  int           // redeliveries after a worker dies
+	natsOpts []nats.Option // Dial's
 }
 
 func newConfig(opts []Option) config {

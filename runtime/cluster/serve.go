@@ -159,9 +159,14 @@ func (w *worker) run(m jetstream.Msg) {
 		return
 	}
 	first := &calls[0]
-	ctx, cancel := context.WithCancel(w.ctx)
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
 	if first.Deadline != 0 {
 		ctx, cancel = context.WithDeadline(w.ctx, time.Unix(0, first.Deadline))
+	} else {
+		ctx, cancel = context.WithCancel(w.ctx)
 	}
 	defer cancel()
 	r := &running{first: first.ID, from: m.Headers().Get(hdrFrom), started: time.Now(), cancel: cancel}
