@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/poolgen/poolgen/runtime/internal/proc"
 	"github.com/poolgen/poolgen/runtime/internal/remote"
 )
 
@@ -101,7 +102,7 @@ func (c *Cluster) localWorker(url string) {
 
 // startLocal starts a worker process of this binary on url.
 func startLocal(url string) (*exec.Cmd, io.WriteCloser, error) {
-	exe, err := os.Executable()
+	exe, err := proc.Executable()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -220,5 +220,6 @@ func (s *Set) Kill() {
 	}
 }
 
-// executable is this program, which children run again.
-var executable = sync.OnceValues(os.Executable)
+// Executable is this program, which children (and cluster mode's local
+// workers) run again: os.Executable, read once.
+var Executable = sync.OnceValues(os.Executable)

@@ -44,7 +44,7 @@ func (s *Set) start() (*child, error) {
 	if !supported {
 		return nil, errors.New("pool: worker processes need a unix system")
 	}
-	exe, err := executable()
+	exe, err := Executable()
 	if err != nil {
 		return nil, fmt.Errorf("pool: starting a worker process: %w", err)
 	}
