@@ -102,7 +102,15 @@ func mustDeadline(t *testing.T, ctx context.Context) time.Time {
 	return d
 }
 
-func TestWorkerProcessServesAndExitsOnSIGTERM(t *testing.T) {
+// A POOLGEN_CLUSTER worker process serves tasks, and exits with status 0 on
+// SIGTERM and on SIGINT.
+func TestWorkerProcessServesAndExitsOnSIGTERMOrSIGINT(t *testing.T) {
+	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) { workerServesAndExitsOn(t, sig) })
+	}
+}
+
+func workerServesAndExitsOn(t *testing.T, sig os.Signal) {
 	c := start(t, Listen("127.0.0.1:0"), LocalWorkers(0))
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), clusterEnv+"="+c.URL())
@@ -116,15 +124,15 @@ func TestWorkerProcessServesAndExitsOnSIGTERM(t *testing.T) {
 	if v, err := procAdd.Call(bounded(t), p, 1); v != 2 || err != nil {
 		t.Errorf("a call served by a POOLGEN_CLUSTER worker = %d, %v; want 2, nil", v, err)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(sig)
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("the worker exited with %v after SIGTERM; want status 0", err)
+			t.Errorf("the worker exited with %v after %v; want status 0", err, sig)
 		}
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		<-exited
-		t.Error("the worker did not exit within 10s of SIGTERM")
+		t.Errorf("the worker did not exit within 10s of %v", sig)
 	}
 }
