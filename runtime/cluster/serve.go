@@ -178,7 +178,7 @@ func (w *worker) run(m jetstream.Msg) {
 	stop := w.keepAlive(m)
 	out := &replies{w: w, reply: reply, calls: calls, sent: make([]bool, len(calls))}
 	job := &remote.Job{
-		Backend:  graced{w.set, time.Duration(first.Grace)},
+		Backend:  graced{w.set, w.graceOf(first)},
 		Name:     first.Name,
 		Ctx:      ctx,
 		Deadline: first.Deadline,
@@ -238,14 +238,22 @@ func (w *worker) keepAlive(m jetstream.Msg) (stop func()) {
 	}
 }
 
-// graced is a worker's child processes with the grace period of the pool
-// that submitted a task.
+// graced is a worker's child processes with the grace period of a task.
 type graced struct {
 	remote.Backend
 	grace time.Duration
 }
 
 func (g graced) Grace() time.Duration { return g.grace }
+
+// graceOf is the grace period of call m's task: its submitter's, when that
+// pool was given ProcessGrace; else Serve's ProcessGrace.
+func (w *worker) graceOf(m *wire.Msg) time.Duration {
+	if m.Grace == 0 {
+		return w.set.Grace()
+	}
+	return time.Duration(max(m.Grace, 0))
+}
 
 // batchSource is the inputs of a task message's job.
 type batchSource struct {

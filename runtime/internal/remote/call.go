@@ -26,7 +26,7 @@ func Call(ctx context.Context, b Backend, name string, arg []byte) ([]byte, erro
 		}
 		call := &single{id: c.NextID(), res: make(chan *wire.Msg, 1)}
 		c.SetHandler(call)
-		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: int64(b.Grace()), Value: arg}); err != nil {
+		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: b.CallGrace(), Value: arg}); err != nil {
 			b.Release(c, 0, false)
 			return nil, err
 		}
