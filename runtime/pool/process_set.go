@@ -22,9 +22,9 @@ type Transport interface {
 }
 
 func init() {
-	remote.PoolProcesses = func(p any) (remote.Backend, int) {
+	remote.PoolProcesses = func(p any) (remote.Backend, int, time.Duration) {
 		pl := p.(*Pool)
-		return pl.processes(), pl.cfg.workers
+		return pl.processes(), pl.cfg.workers, pl.cfg.taskTimeout
 	}
 }
 
