@@ -131,27 +131,6 @@ func TestServeTaskTimeoutAndTheSubmittersDeadlineTheEarlierWins(t *testing.T) {
 	}
 }
 
-// cancelHung cancels a call on p that ignores its ctx, once it has
-// started, and returns how long after the cancel its child was killed.
-func cancelHung(t *testing.T, p *pool.Pool) time.Duration {
-	t.Helper()
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		_, err := procMark.Call(ctx, p, markArg{Dir: dir, Ignore: true})
-		done <- err
-	}()
-	pid, _ := strconv.Atoi(readMark(t, dir, "started", 0))
-	canceled := time.Now()
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("Call = %v; want context.Canceled", err)
-	}
-	eventually(t, "the child to be killed", func() bool { return syscall.Kill(pid, 0) != nil })
-	return time.Since(canceled)
-}
-
 func TestServeProcessGraceIsTheDefault(t *testing.T) {
 	c := start(t, LocalWorkers(0))
 	serve(t, c, pool.Workers(1), pool.ProcessGrace(time.Millisecond))
