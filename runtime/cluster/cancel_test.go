@@ -93,6 +93,18 @@ func TestCancelledCallThatIgnoresItsCtxIsKilledAfterGrace(t *testing.T) {
 	const grace = 100 * time.Millisecond
 	c := start(t)
 	p := newPool(t, c, pool.Workers(1), pool.ProcessGrace(grace))
+	if d := cancelHung(t, p); d < grace {
+		t.Errorf("the child was killed %v after the cancel; want after the grace of %v", d, grace)
+	}
+	if v, err := procAdd.Call(bounded(t), p, 1); v != 2 || err != nil {
+		t.Errorf("a call after the kill = %d, %v; want 2, nil", v, err)
+	}
+}
+
+// cancelHung cancels a call on p that ignores its ctx, once it has
+// started, and returns how long after the cancel its child was killed.
+func cancelHung(t *testing.T, p *pool.Pool) time.Duration {
+	t.Helper()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -107,12 +119,7 @@ func TestCancelledCallThatIgnoresItsCtxIsKilledAfterGrace(t *testing.T) {
 		t.Errorf("Call = %v; want context.Canceled", err)
 	}
 	eventually(t, "the child to be killed", func() bool { return syscall.Kill(pid, 0) != nil })
-	if d := time.Since(canceled); d < grace {
-		t.Errorf("the child was killed %v after the cancel; want after the grace of %v", d, grace)
-	}
-	if v, err := procAdd.Call(bounded(t), p, 1); v != 2 || err != nil {
-		t.Errorf("a call after the kill = %d, %v; want 2, nil", v, err)
-	}
+	return time.Since(canceled)
 }
 
 func TestCancelledMapStartsNoQueuedCall(t *testing.T) {

@@ -155,9 +155,17 @@ func (c *Cluster) URL() string {
 }
 
 // PoolBackend is for package pool's use: the backend of a pool with this
-// grace period.
-func (c *Cluster) PoolBackend(grace time.Duration) remote.Backend {
-	return &backend{c: c, grace: grace}
+// grace period. Its calls carry it to the workers when graceSet (the pool
+// was given ProcessGrace); otherwise the workers apply Serve's ProcessGrace.
+func (c *Cluster) PoolBackend(grace time.Duration, graceSet bool) remote.Backend {
+	b := &backend{c: c, grace: grace}
+	if graceSet {
+		b.callGrace = max(int64(grace), 0)
+		if b.callGrace == 0 {
+			b.callGrace = -1 // none; 0 would be the worker's default
+		}
+	}
+	return b
 }
 
 // errClosed is how a call made after Close fails.

@@ -20,11 +20,13 @@ import (
 // Workers(n) of them at once (its tasks and drivers hold them); the cluster's
 // workers run the calls.
 type backend struct {
-	c     *Cluster
-	grace time.Duration
+	c         *Cluster
+	grace     time.Duration // how long this side holds a cancelled call's slot
+	callGrace int64         // what its calls carry: see wire.Msg's Grace
 }
 
 func (b *backend) Grace() time.Duration    { return b.grace }
+func (b *backend) CallGrace() int64        { return b.callGrace }
 func (b *backend) MaxTasks() int           { return 0 }
 func (b *backend) Killed() <-chan struct{} { return b.c.killed }
 

@@ -18,15 +18,28 @@ import (
 // none open longer.
 const fetchWait = 2 * time.Second
 
-// Serve serves tasks until ctx ends, through child processes of this process
-// as a pool with opts would run them (Workers(n): n tasks at once,
-// MaxTasksPerWorker). Each task runs with the deadline and the ProcessGrace
-// of the pool that submitted it. When ctx ends, the tasks running are
-// cancelled and handed back to the stream for another worker.
+// Serve serves tasks until ctx ends, through child processes of this process,
+// as a pool with opts would run them: Workers(n) bounds the calls that run at
+// once and the children, MaxTasksPerWorker replaces a child.
+//
+// A task brings its submitter's deadline and, when that pool was given one,
+// its ProcessGrace; opts give the defaults. A call runs until the earlier of
+// its submitter's deadline and opts' TaskTimeout from its start here, as a
+// pool task's ctx ends at the earlier of its Submit ctx's deadline and its
+// TaskTimeout: a submitter's distant deadline does not lift the bound that
+// this worker sets. A call still running then fails with
+// context.DeadlineExceeded, even when it ignores its ctx. A cancelled call's
+// child is killed after the submitter's ProcessGrace, or else opts' (default
+// 1s). Under a TaskTimeout the calls of a Map run one at a time on each
+// child, as in process mode, instead of queued in windows.
+//
+// When ctx ends, the tasks running are cancelled and handed back to the
+// stream for another worker; Serve returns once its children have exited,
+// or with an error when it had to kill them.
 func (c *Cluster) Serve(ctx context.Context, opts ...pool.Option) error {
 	p := pool.New(context.Background(), opts...)
-	set, slots := remote.PoolProcesses(p)
-	w := &worker{c: c, ctx: ctx, set: set, ackWait: c.ackWait, running: map[string][]*running{}, canceled: map[string]uint64{}}
+	set, slots, timeout := remote.PoolProcesses(p)
+	w := &worker{c: c, ctx: ctx, set: set, slots: slots, timeout: timeout, ackWait: c.ackWait, running: map[string][]*running{}, canceled: map[string]uint64{}}
 	w.subs.seen = map[string]time.Time{}
 	sub, err := c.nc.Subscribe(cancelSubject, w.onCancel)
 	if err != nil {
@@ -65,6 +78,8 @@ type worker struct {
 	c       *Cluster
 	ctx     context.Context
 	set     remote.Backend
+	slots   int           // Serve's Workers(n)
+	timeout time.Duration // Serve's TaskTimeout; 0 for none
 	ackWait time.Duration
 
 	subs     submitters
@@ -177,11 +192,35 @@ func (w *worker) run(m jetstream.Msg) {
 	defer w.finish(reply, r)
 	stop := w.keepAlive(m)
 	out := &replies{w: w, reply: reply, calls: calls, sent: make([]bool, len(calls))}
+	b := graced{w.set, w.graceOf(first)}
+	if w.timeout > 0 {
+		w.runEach(ctx, b, calls, out)
+	} else {
+		runJob(ctx, b, calls, out)
+	}
+	stop()
+	if r.orphan.Load() {
+		out.close()
+		m.Ack() // no one waits for them
+		return
+	}
+	if w.ctx.Err() != nil && !out.all() {
+		out.close()
+		m.Nak() // this worker stops: another one runs them
+		return
+	}
+	out.rest(ctx.Err())
+	out.close()
+	m.Ack()
+}
+
+// runJob runs calls as a job on b's child processes, queued in windows.
+func runJob(ctx context.Context, b remote.Backend, calls []wire.Msg, out *replies) {
 	job := &remote.Job{
-		Backend:  graced{w.set, time.Duration(first.Grace)},
-		Name:     first.Name,
+		Backend:  b,
+		Name:     calls[0].Name,
 		Ctx:      ctx,
-		Deadline: first.Deadline,
+		Deadline: calls[0].Deadline,
 		Source:   &batchSource{calls: calls},
 		Deliver:  out.deliver,
 		Window:   len(calls),
@@ -197,20 +236,28 @@ func (w *worker) run(m jetstream.Msg) {
 	}
 	job.Spawn(job.NewDriver())
 	drivers.Wait()
-	stop()
-	if r.orphan.Load() {
-		out.close()
-		m.Ack() // no one waits for them
-		return
+}
+
+// runEach runs calls one at a time on each of up to Workers(n) child
+// processes, each bounded by Serve's TaskTimeout from its start, even when
+// it ignores its ctx: the call is then cancelled, and its child killed after
+// b's grace. A call that ended with ctx (cancelled, or past its submitter's
+// deadline) is left for run to answer.
+func (w *worker) runEach(ctx context.Context, b remote.Backend, calls []wire.Msg, out *replies) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(w.slots, len(calls)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(calls); i = int(next.Add(1) - 1) {
+				v, err := remote.Call(ctx, b, calls[i].Name, calls[i].Value, w.timeout)
+				if err != nil && ctx.Err() != nil {
+					return
+				}
+				out.deliver(i, v, err)
+			}
+		})
 	}
-	if w.ctx.Err() != nil && !out.all() {
-		out.close()
-		m.Nak() // this worker stops: another one runs them
-		return
-	}
-	out.rest(ctx.Err())
-	out.close()
-	m.Ack()
+	wg.Wait()
 }
 
 // keepAlive tells the server that m's calls still run, every third of
@@ -238,14 +285,22 @@ func (w *worker) keepAlive(m jetstream.Msg) (stop func()) {
 	}
 }
 
-// graced is a worker's child processes with the grace period of the pool
-// that submitted a task.
+// graced is a worker's child processes with the grace period of a task.
 type graced struct {
 	remote.Backend
 	grace time.Duration
 }
 
 func (g graced) Grace() time.Duration { return g.grace }
+
+// graceOf is the grace period of call m's task: its submitter's, when that
+// pool was given ProcessGrace; else Serve's ProcessGrace.
+func (w *worker) graceOf(m *wire.Msg) time.Duration {
+	if m.Grace == 0 {
+		return w.set.Grace()
+	}
+	return time.Duration(max(m.Grace, 0))
+}
 
 // batchSource is the inputs of a task message's job.
 type batchSource struct {

@@ -17,6 +17,7 @@ type config struct {
 	abandonGrace time.Duration
 
 	processGrace      time.Duration // process mode: see process.go
+	graceSet          bool          // ProcessGrace was given: a Transport sends it with each call
 	maxTasksPerWorker int
 	transport         Transport // nil: the pool's own child processes
 }
@@ -56,9 +57,11 @@ func TaskTimeout(d time.Duration) Option {
 // ProcessGrace sets how long a child process whose task was cancelled (its
 // ctx ended) may take to return before it is killed with SIGKILL and replaced;
 // the task's waiter does not wait for it. The default is 1s; d < 0 means 0.
-// It applies to isolate=process workers (see RegisterProcess).
+// It applies to isolate=process workers (see RegisterProcess). Through a
+// Transport, it travels with each call and the worker enforces it; without
+// it, the worker's own default applies (cluster.Serve's ProcessGrace).
 func ProcessGrace(d time.Duration) Option {
-	return func(c *config) { c.processGrace = max(d, 0) }
+	return func(c *config) { c.processGrace, c.graceSet = max(d, 0), true }
 }
 
 // MaxTasksPerWorker makes a child process exit after it has run n tasks; a

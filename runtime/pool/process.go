@@ -116,7 +116,7 @@ func (f *ProcessFunc[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error)
 	if err != nil {
 		return zero, remoteErr(ctx, fmt.Errorf("pool: encoding the argument of %s: %w", f.name, err))
 	}
-	v, err := remote.Call(ctx, p.processes(), f.name, b)
+	v, err := remote.Call(ctx, p.processes(), f.name, b, 0)
 	if err != nil {
 		return zero, remoteErr(ctx, err)
 	}

@@ -15,14 +15,16 @@ import (
 // internal to this module, so only this module's packages implement it.
 type Transport interface {
 	// PoolBackend is for package pool's use: the backend of a pool whose
-	// cancelled calls get grace to return.
-	PoolBackend(grace time.Duration) remote.Backend
+	// cancelled calls get grace to return. graceSet says that the pool was
+	// given ProcessGrace: its calls carry grace to the workers, which
+	// otherwise apply their own default.
+	PoolBackend(grace time.Duration, graceSet bool) remote.Backend
 }
 
 func init() {
-	remote.PoolProcesses = func(p any) (remote.Backend, int) {
+	remote.PoolProcesses = func(p any) (remote.Backend, int, time.Duration) {
 		pl := p.(*Pool)
-		return pl.processes(), pl.cfg.workers
+		return pl.processes(), pl.cfg.workers, pl.cfg.taskTimeout
 	}
 }
 
@@ -40,7 +42,7 @@ func Remote(t Transport) Option {
 // ErrClosed.
 func (p *Pool) processes() remote.Backend {
 	if p.cfg.transport != nil {
-		return p.cfg.transport.PoolBackend(p.cfg.processGrace)
+		return p.cfg.transport.PoolBackend(p.cfg.processGrace, p.cfg.graceSet)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

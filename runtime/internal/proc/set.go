@@ -56,8 +56,10 @@ func NewSet(workers int, grace time.Duration, maxTasks int) *Set {
 	}
 }
 
-// Grace, MaxTasks, Killed and Watch: see remote.Backend.
+// Grace, CallGrace, MaxTasks, Killed and Watch: see remote.Backend. Calls
+// carry no grace: the set, not the child, kills.
 func (s *Set) Grace() time.Duration    { return s.grace }
+func (s *Set) CallGrace() int64        { return 0 }
 func (s *Set) MaxTasks() int           { return s.maxTasks }
 func (s *Set) Killed() <-chan struct{} { return s.killed }
 

@@ -31,6 +31,10 @@ type Backend interface {
 	// Grace is how long a cancelled call may take to return before its
 	// worker is killed.
 	Grace() time.Duration
+	// CallGrace is the Grace that each call's message carries (see
+	// wire.Msg), for a worker that kills on its own side: 0 leaves the
+	// grace to the worker.
+	CallGrace() int64
 	// MaxTasks is how many calls a worker gets before it is replaced; 0: no bound.
 	MaxTasks() int
 	// Killed is closed when the backend kills every worker at once: a

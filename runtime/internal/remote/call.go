@@ -13,48 +13,66 @@ import (
 // reply, or until ctx ends: then it returns ctx.Err() itself at once, tells
 // the worker to cancel the call, and leaves the worker to a watcher that
 // kills it unless the call returns within b's grace period. When the worker
-// dies running the call, Call returns the worker's Err.
-func Call(ctx context.Context, b Backend, name string, arg []byte) ([]byte, error) {
-	var deadline int64
-	if d, ok := ctx.Deadline(); ok {
-		deadline = d.UnixNano()
-	}
+// dies running the call, Call returns the worker's Err. A timeout > 0 is a
+// deadline on the call from the moment it reaches its worker, which is idle
+// then: the call's start.
+func Call(ctx context.Context, b Backend, name string, arg []byte, timeout time.Duration) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := b.Acquire(ctx)
 		if err != nil {
 			return nil, err
 		}
-		call := &single{id: c.NextID(), res: make(chan *wire.Msg, 1)}
-		c.SetHandler(call)
-		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: int64(b.Grace()), Value: arg}); err != nil {
-			b.Release(c, 0, false)
-			return nil, err
-		}
-		if wrote, err := c.Flush(); err != nil {
-			c.Kill()
-			if !wrote && attempt < 3 {
-				continue // the worker died before the call reached it: it never ran
-			}
-			<-c.Dead()
-			return nil, c.Err()
-		}
-		select {
-		case r := <-call.res:
-			b.Release(c, 1, false)
-			return replyOutcome(r)
-		case <-c.Dead():
-			select {
-			case r := <-call.res: // the reply came just before the end
-				return replyOutcome(r)
-			default:
-			}
-			return nil, c.Err()
-		case <-ctx.Done():
-			c.Send(&wire.Msg{Kind: wire.KindCancel, ID: call.id}) // if this fails the worker is ending anyway
-			b.Watch(func() { watchGrace(b, c, call.res) })
-			return nil, ctx.Err()
+		v, again, err := callOn(ctx, b, c, name, arg, timeout, attempt < 3)
+		if !again {
+			return v, err
 		}
 	}
+}
+
+// callOn is Call on worker c, which the caller holds. again says that c died
+// before the call reached it, so that it never ran, and mayRetry let Call try
+// another worker.
+func callOn(ctx context.Context, b Backend, c Conn, name string, arg []byte, timeout time.Duration, mayRetry bool) (v []byte, again bool, err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	var deadline int64
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d.UnixNano()
+	}
+	call := &single{id: c.NextID(), res: make(chan *wire.Msg, 1)}
+	c.SetHandler(call)
+	if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: call.id, Name: name, Deadline: deadline, Grace: b.CallGrace(), Value: arg}); err != nil {
+		b.Release(c, 0, false)
+		return nil, false, err
+	}
+	if wrote, err := c.Flush(); err != nil {
+		c.Kill()
+		if !wrote && mayRetry {
+			return nil, true, nil // the worker died before the call reached it: it never ran
+		}
+		<-c.Dead()
+		return nil, false, c.Err()
+	}
+	select {
+	case r := <-call.res:
+		b.Release(c, 1, false)
+		v, err = replyOutcome(r)
+	case <-c.Dead():
+		select {
+		case r := <-call.res: // the reply came just before the end
+			v, err = replyOutcome(r)
+		default:
+			err = c.Err()
+		}
+	case <-ctx.Done():
+		c.Send(&wire.Msg{Kind: wire.KindCancel, ID: call.id}) // if this fails the worker is ending anyway
+		b.Watch(func() { watchGrace(b, c, call.res) })
+		err = ctx.Err()
+	}
+	return v, false, err
 }
 
 // single is the Handler of one Call in flight: its reply comes on res.

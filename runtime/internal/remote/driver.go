@@ -171,7 +171,7 @@ func (d *Driver) fill(c Conn, budget int) (more bool) {
 			}
 		}
 		id := c.NextID()
-		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: id, Name: j.Name, Deadline: j.Deadline, Grace: int64(j.Backend.Grace()), Value: in.Arg}); err != nil {
+		if err := c.Add(&wire.Msg{Kind: wire.KindCall, ID: id, Name: j.Name, Deadline: j.Deadline, Grace: j.Backend.CallGrace(), Value: in.Arg}); err != nil {
 			j.Deliver(in.Seq, nil, err)
 			continue
 		}

@@ -45,6 +45,7 @@ func (b *fakeBackend) Acquire(ctx context.Context) (Conn, error) {
 
 func (b *fakeBackend) Release(c Conn, ran int, retire bool) { b.idle <- c.(*fakeConn) }
 func (b *fakeBackend) Grace() time.Duration                 { return time.Second }
+func (b *fakeBackend) CallGrace() int64                     { return 0 }
 func (b *fakeBackend) MaxTasks() int                        { return 0 }
 func (b *fakeBackend) Killed() <-chan struct{}              { return b.killed }
 func (b *fakeBackend) Watch(f func())                       { b.wg.Add(1); go func() { defer b.wg.Done(); f() }() }

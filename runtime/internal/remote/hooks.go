@@ -1,6 +1,10 @@
 package remote
 
-import "github.com/poolgen/poolgen/runtime/internal/wire"
+import (
+	"time"
+
+	"github.com/poolgen/poolgen/runtime/internal/wire"
+)
 
 // Hooks that package cluster (runtime/cluster) fills in, so that package pool
 // serves and reports cluster work without importing it, nor NATS.
@@ -14,8 +18,8 @@ var (
 	// value), into its error.
 	BackendError func(m *wire.Msg) error
 	// PoolProcesses, set by package pool, returns the child processes of
-	// the *pool.Pool p, and the bound on them.
-	PoolProcesses func(p any) (b Backend, workers int)
+	// the *pool.Pool p, the bound on them, and p's TaskTimeout.
+	PoolProcesses func(p any) (b Backend, workers int, timeout time.Duration)
 )
 
 // ClassBackend is the first class of the error replies that a backend adds

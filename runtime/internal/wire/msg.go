@@ -89,7 +89,7 @@ type Msg struct {
 	ID       uint64 // the call's id (Cancel: every call up to ID; Revoke: every queued call up to ID)
 	Name     string // Call: the registered function's name
 	Deadline int64  // Call: unix ns, 0 for none
-	Grace    int64  // Call: ns a cancelled call gets before its worker is killed (0: default)
+	Grace    int64  // Call: ns a cancelled call gets before its worker is killed (0: the worker's default; < 0: none)
 	Class    Class  // Error, NotRun: what errors.Is must still match
 	Text     string // Error, NotRun: the message; Panic: the panic value as text
 	Stack    []byte // Panic: the stack of the panicking goroutine
