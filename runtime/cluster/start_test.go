@@ -1,0 +1,114 @@
+package cluster
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestStartWithoutListenOpensNoPort checks DESIGN's "without Listen, Start
+// opens no port" on the sockets themselves, not only on URL(): no socket of
+// this process listens on TCP or is bound to a UDP port after Start that did
+// not before. The same look with Listen must see the port it opens, so the
+// look itself is checked too.
+func TestStartWithoutListenOpensNoPort(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads this process's sockets from /proc, which only linux has")
+	}
+	t.Run("without Listen", func(t *testing.T) {
+		before := boundSockets(t)
+		start(t)
+		if opened := newSockets(boundSockets(t), before); len(opened) > 0 {
+			t.Errorf("Start without Listen opened %v", opened)
+		}
+	})
+	t.Run("with Listen", func(t *testing.T) {
+		before := boundSockets(t)
+		start(t, Listen("127.0.0.1:0"))
+		if opened := newSockets(boundSockets(t), before); len(opened) == 0 {
+			t.Errorf("Start with Listen opened no port that boundSockets sees: the check without Listen would miss one")
+		}
+	})
+}
+
+// A socket is a TCP socket in state LISTEN, or a bound UDP socket, by
+// protocol and local address as /proc/net shows them.
+type socket struct {
+	proto, local string
+}
+
+func (s socket) String() string { return s.proto + " " + s.local }
+
+// boundSockets returns the sockets of this process that listen (TCP) or are
+// bound to a port (UDP): those in /proc/self/net whose inode is one of an open
+// file descriptor of this process. /proc/self/net alone lists every socket of
+// the network namespace, other processes' too.
+func boundSockets(t *testing.T) map[string]socket {
+	t.Helper()
+	mine := socketInodes(t)
+	found := map[string]socket{}
+	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6"} {
+		f, err := os.Open("/proc/self/net/" + proto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Scan() // the header
+		for sc.Scan() {
+			// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 10 {
+				continue
+			}
+			local, state, inode := fields[1], fields[3], fields[9]
+			bound := state == "0A" // TCP_LISTEN
+			if strings.HasPrefix(proto, "udp") {
+				bound = !strings.HasSuffix(local, ":0000")
+			}
+			if bound && mine[inode] {
+				found[inode] = socket{proto, local}
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return found
+}
+
+// socketInodes returns the inodes of the sockets that this process has open.
+func socketInodes(t *testing.T) map[string]bool {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inodes := map[string]bool{}
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err != nil {
+			continue // closed since ReadDir, such as ReadDir's own
+		}
+		if inode, ok := strings.CutPrefix(target, "socket:["); ok {
+			inodes[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	return inodes
+}
+
+// newSockets returns the sockets in after that are not in before.
+func newSockets(after, before map[string]socket) []string {
+	var opened []string
+	for inode, s := range after {
+		if _, ok := before[inode]; !ok {
+			opened = append(opened, fmt.Sprint(s))
+		}
+	}
+	return opened
+}
