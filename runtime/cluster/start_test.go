@@ -2,12 +2,17 @@ package cluster
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/goleak"
 )
 
 // TestStartWithoutListenOpensNoPort checks DESIGN's "without Listen, Start
@@ -33,6 +38,55 @@ func TestStartWithoutListenOpensNoPort(t *testing.T) {
 			t.Errorf("Start with Listen opened no port that boundSockets sees: the check without Listen would miss one")
 		}
 	})
+}
+
+// TestStartReturnsWhenItsCtxIsDone checks "ctx bounds starting": Start with a
+// ctx already cancelled, or with a deadline shorter than starting takes,
+// returns promptly with an error that is the ctx's, and leaves no goroutine
+// and no child process.
+func TestStartReturnsWhenItsCtxIsDone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want error
+	}{
+		{"cancelled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, context.Canceled},
+		{"deadline passed", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
+		}, context.DeadlineExceeded},
+		// Shorter than starting the embedded server takes: the deadline
+		// passes while Start waits for it, or connects.
+		{"short deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Millisecond)
+		}, context.DeadlineExceeded},
+	} {
+		for _, opts := range [][]Option{nil, {Listen("127.0.0.1:0")}} {
+			t.Run(fmt.Sprintf("%s/%d options", tc.name, len(opts)), func(t *testing.T) {
+				t.Cleanup(func() { goleak.VerifyNone(t); noChildren(t) })
+				ctx, cancel := tc.ctx()
+				defer cancel()
+				begin := time.Now()
+				c, err := Start(ctx, opts...)
+				took := time.Since(begin)
+				if err == nil {
+					c.Close(context.Background())
+					t.Fatalf("Start returned a cluster; want the ctx's error")
+				}
+				if !errors.Is(err, tc.want) {
+					t.Errorf("Start = %v; want an error that is %v", err, tc.want)
+				}
+				// Starting the embedded server takes tens of milliseconds;
+				// a second means that Start waited for something else.
+				if took > time.Second {
+					t.Errorf("Start took %v", took)
+				}
+			})
+		}
+	}
 }
 
 // A socket is a TCP socket in state LISTEN, or a bound UDP socket, by
