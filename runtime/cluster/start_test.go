@@ -71,21 +71,27 @@ func TestStartReturnsWhenItsCtxIsDone(t *testing.T) {
 				defer cancel()
 				begin := time.Now()
 				c, err := Start(ctx, opts...)
-				took := time.Since(begin)
-				if err == nil {
-					c.Close(context.Background())
-					t.Fatalf("Start returned a cluster; want the ctx's error")
-				}
-				if !errors.Is(err, tc.want) {
-					t.Errorf("Start = %v; want an error that is %v", err, tc.want)
-				}
-				// Starting the embedded server takes tens of milliseconds;
-				// a second means that Start waited for something else.
-				if took > time.Second {
-					t.Errorf("Start took %v", took)
-				}
+				failedPromptly(t, "Start", time.Since(begin), c, err, tc.want)
 			})
 		}
+	}
+}
+
+// failedPromptly checks what Start or Dial (what) returned, after took, under
+// a ctx that ended: no cluster, and an error that is want, within a second
+// (starting the embedded server takes tens of milliseconds; nats.Connect's
+// own timeout is 2s).
+func failedPromptly(t *testing.T, what string, took time.Duration, c *Cluster, err, want error) {
+	t.Helper()
+	if err == nil {
+		c.Close(context.Background())
+		t.Fatalf("%s returned a cluster; want the ctx's error", what)
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("%s = %v; want an error that is %v", what, err, want)
+	}
+	if took > time.Second {
+		t.Errorf("%s returned after %v; its ctx ended by 50ms", what, took)
 	}
 }
 
