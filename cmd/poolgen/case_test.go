@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -25,7 +26,8 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 // <file>…"). Its files are the input, written in a package directory of a
 // module shared by all cases (module example.com/e2e, directory <case name>),
 // and under want/ what must be there after the run: every file poolgen writes,
-// and want/stderr. Every other file must be left as it was.
+// and want/stderr. Every other file must be left as it was, and every Go
+// file written must be gofmt-clean.
 type testCase struct {
 	name    string
 	path    string
@@ -146,6 +148,14 @@ func (c *testCase) check(t *testing.T, root, dir string, exit int, stderr string
 			t.Errorf("input file %s was removed", name)
 		} else if ok && removes {
 			t.Errorf("input file %s was not removed", name)
+		}
+	}
+	for _, name := range sortedKeys(written) {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		if src, err := format.Source(written[name]); err != nil || !bytes.Equal(src, written[name]) {
+			t.Errorf("%s is not gofmt-clean (%v)", name, err)
 		}
 	}
 	if *update {

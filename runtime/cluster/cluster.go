@@ -79,8 +79,8 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 }
 
 // Dial connects to an existing NATS server or cluster (comma-separated URLs)
-// with JetStream enabled. The calling process serves no tasks unless it calls
-// Serve.
+// with JetStream enabled; ctx bounds connecting, also to a server that does
+// not answer. The calling process serves no tasks unless it calls Serve.
 func Dial(ctx context.Context, url string, opts ...Option) (*Cluster, error) {
 	return connect(ctx, url, newConfig(opts), false)
 }
@@ -88,9 +88,14 @@ func Dial(ctx context.Context, url string, opts ...Option) (*Cluster, error) {
 // connect connects to url (or in process), and makes the stream and the
 // consumer unless they exist.
 func connect(ctx context.Context, url string, cfg config, owner bool) (*Cluster, error) {
-	nopts := append([]nats.Option{nats.Name("poolgen"), nats.MaxReconnects(-1)}, cfg.natsOpts...)
+	dialer := newCtxDialer(ctx)
+	nopts := append([]nats.Option{nats.Name("poolgen"), nats.MaxReconnects(-1), nats.SetCustomDialer(dialer)}, cfg.natsOpts...)
 	nc, err := nats.Connect(url, nopts...)
+	dialer.release()
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w: %w", cerr, err)
+		}
 		return nil, fmt.Errorf("cluster: %w", err)
 	}
 	c := &Cluster{cfg: cfg, nc: nc, id: nuid.Next(), killed: make(chan struct{}), conns: map[*conn]struct{}{}}

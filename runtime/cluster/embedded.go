@@ -24,6 +24,9 @@ type embedded struct {
 // startServer starts the embedded server; it listens on cfg.listen, or on a
 // loopback port when local workers need one.
 func startServer(ctx context.Context, cfg config) (*embedded, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("cluster: starting the embedded NATS server: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "poolgen-cluster-")
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
@@ -61,18 +64,36 @@ func startServer(ctx context.Context, cfg config) (*embedded, error) {
 	}
 	e := &embedded{srv: srv, dir: dir}
 	srv.Start()
-	wait := 10 * time.Second
-	if d, ok := ctx.Deadline(); ok {
-		wait = time.Until(d)
-	}
-	if !srv.ReadyForConnections(wait) {
+	if err := e.ready(ctx); err != nil {
 		e.shutdown()
-		return nil, fmt.Errorf("cluster: the embedded NATS server did not start in %v", wait)
+		return nil, err
 	}
 	if addr != "" {
 		e.url = srv.ClientURL()
 	}
 	return e, nil
+}
+
+// readyPoll is how long each look of ready waits for the server: long
+// enough that ReadyForConnections sleeps between its checks (it spins on
+// 25ms or less), short enough that ready sees ctx end promptly.
+const readyPoll = 50 * time.Millisecond
+
+// ready waits until the server accepts connections, for at most 10s, and
+// until ctx ends: ReadyForConnections takes a duration, not a ctx, so ready
+// asks it in slices of readyPoll.
+func (e *embedded) ready(ctx context.Context) error {
+	const most = 10 * time.Second
+	giveUp := time.Now().Add(most)
+	for !e.srv.ReadyForConnections(readyPoll) {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("cluster: starting the embedded NATS server: %w", err)
+		}
+		if time.Now().After(giveUp) {
+			return fmt.Errorf("cluster: the embedded NATS server did not start in %v", most)
+		}
+	}
+	return nil
 }
 
 // shutdown stops the server and removes its directory.

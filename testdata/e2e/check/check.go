@@ -15,10 +15,11 @@ import (
 	"github.com/poolgen/poolgen/runtime/pool"
 )
 
-// Pool returns a pool that is closed when the test ends.
-func Pool(t *testing.T) *pool.Pool {
+// Pool returns a pool of 2 workers, or as opts say, that is closed when the
+// test ends.
+func Pool(t *testing.T, opts ...pool.Option) *pool.Pool {
 	t.Helper()
-	p := pool.New(t.Context(), pool.Workers(2))
+	p := pool.New(t.Context(), append([]pool.Option{pool.Workers(2)}, opts...)...)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -57,17 +58,17 @@ func Wrappers[I, O any](t *testing.T, submit Submit[I, O], mapf Map[I, O], strea
 	}
 	list, err := mapf(ctx, p, []I{in, in})
 	equal(t, "Map", list, []O{want, want}, err)
-	list, err = collect(stream(ctx, p, slices.Values([]I{in, in})))
+	list, err = Collect(stream(ctx, p, slices.Values([]I{in, in})))
 	equal(t, "Stream", list, []O{want, want}, err)
 
 	_, err = mapf(Canceled(), p, []I{in})
 	canceled(t, "Map", err)
-	_, err = collect(stream(Canceled(), p, slices.Values([]I{in})))
+	_, err = Collect(stream(Canceled(), p, slices.Values([]I{in})))
 	canceled(t, "Stream", err)
 }
 
-// collect gathers a stream's values up to its first error.
-func collect[O any](seq iter.Seq2[O, error]) ([]O, error) {
+// Collect gathers a stream's values up to its first error.
+func Collect[O any](seq iter.Seq2[O, error]) ([]O, error) {
 	var list []O
 	for v, err := range seq {
 		if err != nil {
