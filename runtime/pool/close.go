@@ -17,6 +17,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closing {
 		p.closing = true
+		p.queue.close(ErrClosed)
 		close(p.closed)
 		p.wakeAll()
 		p.checkQuiet()
@@ -52,7 +53,7 @@ func (p *Pool) watcherStarted() bool {
 // checkQuiet closes p.quiet once Close was called and no goroutine is left.
 // p.mu must be held.
 func (p *Pool) checkQuiet() {
-	if p.closing && len(p.live) == 0 && p.cancelling == 0 && !p.isQuiet {
+	if p.closing && len(p.live) == 0 && p.cancelling == 0 && p.queue.len() == 0 && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
 	}
@@ -70,8 +71,7 @@ func (p *Pool) shutdown(err error) int {
 		return n
 	}
 	p.stopped, p.stopErr = true, err
-	queued := p.queue // taken whole, in O(1)
-	p.queue = queue{}
+	queued := p.queue.takeAll(err) // in O(1)
 	var running []runner
 	for w := range p.live {
 		if w.cur != nil && !w.detached {

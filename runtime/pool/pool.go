@@ -41,12 +41,13 @@ type Pool struct {
 	closed     chan struct{} // closed by Close: refuse new tasks
 	quiet      chan struct{} // closed once closed and no goroutine of the pool is left
 
+	queue queue // runners waiting for a worker; cancelled tasks stay until popped
+
 	mu         sync.Mutex
-	wake       sync.Cond // idle workers wait here for work or for the end
-	queue      queue     // runners waiting for a worker; cancelled tasks stay until popped
-	workers    int       // worker goroutines holding one of the cfg.workers slots
-	idle       int       // workers waiting on wake
-	detached   int       // goroutines still running an abandoned task, their slot given away
+	wake       sync.Cond    // idle workers wait here for work or for the end
+	workers    int          // worker goroutines holding one of the cfg.workers slots
+	idle       atomic.Int32 // workers waiting on wake; written with mu held, read by push without
+	detached   int          // goroutines still running an abandoned task, their slot given away
 	live       map[*worker]struct{}
 	watches    map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
 	cancelling int                           // goroutines cancelling tasks now: watches firing, a shutdown
@@ -55,6 +56,7 @@ type Pool struct {
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
 	procs      *proc.Set   // process mode's children, made on first use (process_set.go)
+	short      atomic.Bool // workers < cfg.workers: push may have to start one
 	shrink     atomic.Bool // workers > cfg.workers since a Resize: loops hand over (resize.go)
 
 	stats counters
@@ -100,6 +102,8 @@ func New(ctx context.Context, opts ...Option) *Pool {
 		watches:    make(map[<-chan struct{}]*ctxWatch),
 	}
 	p.wake.L = &p.mu
+	p.queue.init()
+	p.short.Store(true)
 	if p.cfg.queueSize > 0 {
 		p.room = make(chan struct{}, p.cfg.queueSize)
 	}
@@ -151,35 +155,37 @@ func (p *Pool) tryRoom() bool {
 // push queues r, and its task t if any, for a worker; t holds room in a
 // bounded queue when bounded, and gives it back when push fails: the pool is
 // closed or stopped.
+//
+// It takes Pool.mu only when a worker must be woken or started: while every
+// worker is busy, a submitter and the workers do not take turns on one lock.
+// That is safe because push publishes r before it reads idle, and a worker
+// counts itself idle before it looks at the queue a last time (see next):
+// one of the two sees the other.
 func (p *Pool) push(r runner, t *task, bounded bool) error {
-	p.mu.Lock()
-	var err error
-	switch {
-	case p.closing:
-		err = ErrClosed
-	case p.stopped:
-		err = p.stopErr
-	case t != nil && !t.state.CompareAndSwap(pending, queued):
-		// Its Submit ctx ended while it waited for room: already resolved.
-	default:
-		if t != nil {
-			p.stats.queued++
+	ok, err := p.queue.push(r, t)
+	if !ok {
+		if bounded {
+			p.releaseRoom()
 		}
-		p.queue.push(r)
-		if p.idle > 0 {
-			p.idle-- // this worker is taken: the next enqueue must not count on it
-			p.wake.Signal()
-		} else if p.workers < p.cfg.workers {
-			p.spawn()
-		}
+		return err
+	}
+	if p.idle.Load() > 0 || p.short.Load() {
+		p.mu.Lock()
+		p.wakeOne()
 		p.mu.Unlock()
-		return nil
 	}
-	p.mu.Unlock()
-	if bounded {
-		p.releaseRoom()
+	return nil
+}
+
+// wakeOne wakes an idle worker for a runner just queued, or starts one in a
+// free slot. p.mu must be held.
+func (p *Pool) wakeOne() {
+	if p.idle.Load() > 0 {
+		p.idle.Add(-1) // this worker is taken: the next push must not count on it
+		p.wake.Signal()
+	} else if p.workers < p.cfg.workers && !p.stopped {
+		p.spawn()
 	}
-	return err
 }
 
 // releaseRoom gives back the token a queued task took from a bounded queue.
@@ -191,7 +197,7 @@ func (p *Pool) releaseRoom() {
 
 // spawn starts a worker in a free slot. p.mu must be held.
 func (p *Pool) spawn() {
-	p.workers++
+	p.countWorkers(1)
 	w := &worker{}
 	p.live[w] = struct{}{}
 	go p.work(w)
@@ -239,7 +245,7 @@ func (p *Pool) work(w *worker) {
 				p.exit(w)
 				return
 			}
-			p.workers++
+			p.countWorkers(1)
 		}
 	}
 	goexit = false
@@ -295,25 +301,31 @@ func (p *Pool) next(w *worker) bool {
 		if p.workers > p.cfg.workers {
 			return false
 		}
-		if r, ok := p.queue.pop(); ok {
-			w.gen++
-			if r.start(w, w.gen) {
-				w.cur = r
-				return true
+		r, ok := p.queue.pop()
+		if !ok {
+			if p.closing {
+				return false
 			}
-			continue
+			p.idle.Add(1) // whoever wakes it takes it off: see push and wakeAll
+			// A push that published its runner before it could see w idle
+			// left it to w: look once more.
+			if r, ok = p.queue.pop(); !ok {
+				p.wake.Wait()
+				continue
+			}
+			p.idle.Add(-1)
 		}
-		if p.closing {
-			return false
+		w.gen++
+		if r.start(w, w.gen) {
+			w.cur = r
+			return true
 		}
-		p.idle++ // whoever wakes it takes it off: see enqueue and wakeAll
-		p.wake.Wait()
 	}
 	return false
 }
 
 // wakeAll wakes every idle worker. p.mu must be held.
 func (p *Pool) wakeAll() {
-	p.idle = 0
+	p.idle.Store(0)
 	p.wake.Broadcast()
 }
