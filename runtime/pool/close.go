@@ -53,7 +53,7 @@ func (p *Pool) watcherStarted() bool {
 // checkQuiet closes p.quiet once Close was called and no goroutine is left.
 // p.mu must be held.
 func (p *Pool) checkQuiet() {
-	if p.closing && len(p.live) == 0 && p.cancelling == 0 && p.queue.len() == 0 && !p.isQuiet {
+	if p.closing && len(p.live) == 0 && p.cancelling == 0 && p.queue.empty() && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
 	}
@@ -85,8 +85,11 @@ func (p *Pool) shutdown(err error) int {
 			r.stop(err)
 			yieldEvery(i)
 		}
-		for i := 0; queued.len() > 0; i++ {
-			r, _ := queued.pop()
+		for i := 0; ; i++ {
+			r, ok := queued.pop()
+			if !ok {
+				break
+			}
 			r.stop(err)
 			yieldEvery(i)
 		}

@@ -43,11 +43,19 @@ type Pool struct {
 
 	queue queue // runners waiting for a worker; cancelled tasks stay until popped
 
+	// Read without mu by every push (and by the loops of Map and Stream),
+	// written with mu held only when a worker goes idle, starts or exits: on
+	// a cache line of their own, not on mu's, which the workers write for
+	// every task.
+	idle   atomic.Int32 // workers waiting on wake
+	short  atomic.Bool  // workers < cfg.workers: push may have to start one
+	shrink atomic.Bool  // workers > cfg.workers since a Resize: loops hand over (resize.go)
+	_      [64]byte
+
 	mu         sync.Mutex
-	wake       sync.Cond    // idle workers wait here for work or for the end
-	workers    int          // worker goroutines holding one of the cfg.workers slots
-	idle       atomic.Int32 // workers waiting on wake; written with mu held, read by push without
-	detached   int          // goroutines still running an abandoned task, their slot given away
+	wake       sync.Cond // idle workers wait here for work or for the end
+	workers    int       // worker goroutines holding one of the cfg.workers slots
+	detached   int       // goroutines still running an abandoned task, their slot given away
 	live       map[*worker]struct{}
 	watches    map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
 	cancelling int                           // goroutines cancelling tasks now: watches firing, a shutdown
@@ -55,9 +63,7 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
-	procs      *proc.Set   // process mode's children, made on first use (process_set.go)
-	short      atomic.Bool // workers < cfg.workers: push may have to start one
-	shrink     atomic.Bool // workers > cfg.workers since a Resize: loops hand over (resize.go)
+	procs      *proc.Set // process mode's children, made on first use (process_set.go)
 
 	stats counters
 }
@@ -272,7 +278,7 @@ func (p *Pool) goexit(w *worker) {
 		p.detached--
 	} else {
 		p.leave()
-		if p.queue.len() > 0 && !p.stopped {
+		if !p.queue.empty() && !p.stopped {
 			p.spawn()
 		}
 	}

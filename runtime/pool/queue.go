@@ -12,27 +12,34 @@ import (
 // the workers took turns on Pool.mu for every task.
 //
 // It is a list of chunks. A pusher writes a slot, then publishes it by storing
-// the chunk's count; a popper reads only published slots. Consumed chunks are
-// left to the garbage collector, so a burst's memory goes with it.
+// the chunk's count; a popper reads only published slots. A few consumed
+// chunks are kept for reuse, the rest left to the garbage collector, so a
+// burst's memory goes with it. The pushers' fields and the poppers' sit on
+// cache lines of their own.
 type queue struct {
-	mu     sync.Mutex // held to push; guards tail and refuse
+	mu     sync.Mutex // held to push; guards the fields up to the padding
 	tail   *chunk
-	refuse error // once set (Close, the pool's end), push refuses with it
+	tailN  int32  // slots written in tail
+	refuse error  // once set (Close, the pool's end), push refuses with it
+	tasks  int    // submitted tasks ever pushed, for Stats.Queued (see counters)
+	free   *chunk // consumed chunks, linked by next, for push to reuse
+	nfree  int
+	_      [64]byte
 
-	head   *chunk // guarded by Pool.mu: only workers pop
-	popped int64  // guarded by Pool.mu
-
-	pushed atomic.Int64 // runners ever pushed: len is pushed - popped
-	tasks  atomic.Int64 // submitted tasks ever pushed, for Stats.Queued (see counters)
+	head *chunk // guarded by Pool.mu: only workers pop
+	read int32  // slots popped from head
+	_    [64]byte
 }
 
-// chunkSize is how many runners a chunk holds: 2 KiB of slots, one allocation
-// per 128 runners.
+// chunkSize is how many runners a chunk holds: 2 KiB of slots.
 const chunkSize = 128
+
+// maxFree is how many consumed chunks a queue keeps for reuse: enough for a
+// steady flow of a thousand tasks in flight to allocate none.
+const maxFree = 16
 
 type chunk struct {
 	n     atomic.Int32 // slots published, written by the pusher
-	read  int          // slots popped, guarded by Pool.mu
 	next  atomic.Pointer[chunk]
 	slots [chunkSize]runner
 }
@@ -44,9 +51,9 @@ func (q *queue) init() {
 }
 
 // push appends r, and its task t if any, or returns the error that refuses
-// them. It moves t from pending to queued and counts it in tasks, under q's
-// lock; it reports false, and pushes nothing, when t resolved meanwhile (its
-// Submit ctx ended while it waited for room).
+// them. It moves t from pending to queued and counts it, under q's lock; it
+// reports false, and pushes nothing, when t resolved meanwhile (its Submit
+// ctx ended while it waited for room).
 func (q *queue) push(r runner, t *task) (bool, error) {
 	q.mu.Lock()
 	if q.refuse != nil {
@@ -55,49 +62,83 @@ func (q *queue) push(r runner, t *task) (bool, error) {
 		return false, err
 	}
 	if t != nil {
-		q.tasks.Add(1) // before it can be popped, or cancelled: Stats never counts -1
 		if !t.state.CompareAndSwap(pending, queued) {
-			q.tasks.Add(-1)
 			q.mu.Unlock()
 			return false, nil
 		}
+		q.tasks++
 	}
-	c := q.tail
-	k := c.n.Load()
-	if k == chunkSize {
-		nc := new(chunk)
-		c.next.Store(nc)
-		q.tail, c, k = nc, nc, 0
+	if q.tailN == chunkSize {
+		c := q.free
+		if c != nil {
+			q.free, q.nfree = c.next.Load(), q.nfree-1
+			c.next.Store(nil)
+		} else {
+			c = new(chunk)
+		}
+		q.tail.next.Store(c)
+		q.tail, q.tailN = c, 0
 	}
-	c.slots[k] = r
-	q.pushed.Add(1) // before r is visible: len never goes negative
-	c.n.Store(k + 1)
+	q.tail.slots[q.tailN] = r
+	q.tailN++
+	q.tail.n.Store(q.tailN) // publishes r
 	q.mu.Unlock()
 	return true, nil
 }
 
 // pop takes the oldest runner. Pool.mu must be held.
 func (q *queue) pop() (runner, bool) {
-	c := q.head
-	if c.read == int(c.n.Load()) {
-		next := c.next.Load()
-		if c.read < chunkSize || next == nil {
+	if q.read == q.head.n.Load() {
+		next := q.head.next.Load()
+		if q.read < chunkSize || next == nil {
 			return nil, false
 		}
-		q.head, c = next, next
-		if c.read == int(c.n.Load()) {
+		q.recycle(q.head)
+		q.head, q.read = next, 0
+		if next.n.Load() == 0 {
 			return nil, false
 		}
 	}
-	r := c.slots[c.read]
-	c.slots[c.read] = nil
-	c.read++
-	q.popped++
+	r := q.head.slots[q.read]
+	q.head.slots[q.read] = nil
+	q.read++
 	return r, true
 }
 
-// len is how many runners wait. Pool.mu must be held.
-func (q *queue) len() int { return int(q.pushed.Load() - q.popped) }
+// recycle keeps c, consumed, for push to reuse, unless enough are kept.
+// Pool.mu must be held: c is no longer in the list.
+func (q *queue) recycle(c *chunk) {
+	q.mu.Lock()
+	if q.nfree < maxFree {
+		c.n.Store(0)
+		c.next.Store(q.free)
+		q.free = c
+		q.nfree++
+	}
+	q.mu.Unlock()
+}
+
+// count returns how many runners wait, counting no further than limit.
+// Pool.mu must be held.
+func (q *queue) count(limit int) int {
+	n := 0
+	read := q.read
+	for c := q.head; c != nil && n < limit; c = c.next.Load() {
+		n += int(c.n.Load() - read)
+		read = 0
+	}
+	return min(n, limit)
+}
+
+// empty reports whether no runner waits. Pool.mu must be held.
+func (q *queue) empty() bool { return q.count(1) == 0 }
+
+// pushedTasks returns how many submitted tasks were ever pushed.
+func (q *queue) pushedTasks() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.tasks
+}
 
 // close refuses every push from now on with err, unless it refuses already.
 // Pool.mu must be held.
@@ -114,13 +155,12 @@ func (q *queue) close(err error) {
 // Pool.mu must be held.
 func (q *queue) takeAll(err error) *queue {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.refuse == nil {
 		q.refuse = err
 	}
-	all := &queue{head: q.head, tail: q.tail, popped: q.popped}
-	all.pushed.Store(q.pushed.Load())
-	q.head = new(chunk)
-	q.tail, q.popped = q.head, q.pushed.Load()
-	q.mu.Unlock()
+	all := &queue{head: q.head, read: q.read}
+	q.init()
+	q.tailN, q.read = 0, 0
 	return all
 }

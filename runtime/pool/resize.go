@@ -26,7 +26,7 @@ func (p *Pool) Resize(n int) {
 		p.wakeAll() // idle workers beyond n exit (see next)
 		return
 	}
-	for waiting := p.queue.len() - int(p.idle.Load()); p.workers < n && waiting > 0; waiting-- {
+	for waiting := p.queue.count(n) - int(p.idle.Load()); p.workers < n && waiting > 0; waiting-- {
 		p.spawn() // a worker per runner waiting that no idle worker will take
 	}
 }

@@ -43,5 +43,5 @@ func (p *Pool) Stats() Stats {
 	defer p.mu.Unlock()
 	p.settleAll()
 	s := p.stats
-	return Stats{s.queued + int(p.queue.tasks.Load()), s.running, s.done, s.failed, s.canceled, s.abandoned}
+	return Stats{s.queued + p.queue.pushedTasks(), s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
