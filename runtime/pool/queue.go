@@ -28,6 +28,7 @@ type queue struct {
 
 	head *chunk // guarded by Pool.mu: only workers pop
 	read int32  // slots popped from head
+	seen int32  // head's count when last loaded: slots up to it need no load
 	_    [64]byte
 }
 
@@ -86,17 +87,22 @@ func (q *queue) push(r runner, t *task) (bool, error) {
 	return true, nil
 }
 
-// pop takes the oldest runner. Pool.mu must be held.
+// pop takes the oldest runner. Pool.mu must be held. It loads the count the
+// pusher writes only when the slots it saw published are all taken, so that
+// the workers do not pull that cache line from the pusher for every task.
 func (q *queue) pop() (runner, bool) {
-	if q.read == q.head.n.Load() {
-		next := q.head.next.Load()
-		if q.read < chunkSize || next == nil {
-			return nil, false
-		}
-		q.recycle(q.head)
-		q.head, q.read = next, 0
-		if next.n.Load() == 0 {
-			return nil, false
+	if q.read == q.seen {
+		q.seen = q.head.n.Load()
+		if q.read == q.seen {
+			next := q.head.next.Load()
+			if q.read < chunkSize || next == nil {
+				return nil, false
+			}
+			q.recycle(q.head)
+			q.head, q.read, q.seen = next, 0, next.n.Load()
+			if q.seen == 0 {
+				return nil, false
+			}
 		}
 	}
 	r := q.head.slots[q.read]
@@ -159,8 +165,8 @@ func (q *queue) takeAll(err error) *queue {
 	if q.refuse == nil {
 		q.refuse = err
 	}
-	all := &queue{head: q.head, read: q.read}
+	all := &queue{head: q.head, read: q.read, seen: q.seen}
 	q.init()
-	q.tailN, q.read = 0, 0
+	q.tailN, q.read, q.seen = 0, 0, 0
 	return all
 }
