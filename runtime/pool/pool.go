@@ -22,9 +22,10 @@ import (
 //
 // Submit and Get cost a few hundred nanoseconds and two allocations per task
 // (the Future and the caller's closure; a done channel too when Get has to wait),
-// about as much as a hand-written channel pool; Map hands out work in chunks and
-// costs a few nanoseconds per item; Stream hands inputs over in batches, for
-// under a channel pool's cost per item.
+// less than a hand-written channel pool: a submitter queues a task without
+// waiting for the workers' lock. Map hands out work in chunks and costs a few
+// nanoseconds per item; Stream hands inputs over in batches, for under a
+// channel pool's cost per item.
 // All methods are safe for concurrent use.
 //
 // The zero Pool is not usable: make one with New. A closed Pool cannot be
