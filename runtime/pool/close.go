@@ -17,7 +17,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closing {
 		p.closing = true
-		p.queue.close(ErrClosed)
+		p.queue.close()
 		close(p.closed)
 		p.wakeAll()
 		p.checkQuiet()
@@ -50,8 +50,9 @@ func (p *Pool) watcherStarted() bool {
 	return p.watchRuns
 }
 
-// checkQuiet closes p.quiet once Close was called and no goroutine is left.
-// p.mu must be held.
+// checkQuiet closes p.quiet once Close was called, no goroutine is left, and
+// nothing is queued: a runner pushed before Close is still to run. p.mu must
+// be held.
 func (p *Pool) checkQuiet() {
 	if p.closing && len(p.live) == 0 && p.cancelling == 0 && p.queue.empty() && !p.isQuiet {
 		p.isQuiet = true

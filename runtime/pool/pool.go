@@ -44,10 +44,10 @@ type Pool struct {
 
 	queue queue // runners waiting for a worker; cancelled tasks stay until popped
 
-	// Read without mu by every push (and by the loops of Map and Stream),
-	// written with mu held only when a worker goes idle, starts or exits: on
-	// a cache line of their own, not on mu's, which the workers write for
-	// every task.
+	// Read without mu by every push (and shrink by the loops of Map and
+	// Stream), written with mu held when a worker goes idle or is woken, starts
+	// or exits: on a cache line of their own, not on mu's, which the workers
+	// write for every task.
 	idle   atomic.Int32 // workers waiting on wake
 	short  atomic.Bool  // workers < cfg.workers: push may have to start one
 	shrink atomic.Bool  // workers > cfg.workers since a Resize: loops hand over (resize.go)
@@ -186,11 +186,13 @@ func (p *Pool) push(r runner, t *task, bounded bool) error {
 
 // wakeOne wakes an idle worker for a runner just queued, or starts one in a
 // free slot. p.mu must be held.
+// A push's wake can come late, after a worker took the runner and Close
+// returned: it starts no worker for an empty queue.
 func (p *Pool) wakeOne() {
 	if p.idle.Load() > 0 {
 		p.idle.Add(-1) // this worker is taken: the next push must not count on it
 		p.wake.Signal()
-	} else if p.workers < p.cfg.workers && !p.stopped {
+	} else if p.workers < p.cfg.workers && !p.stopped && !p.queue.empty() {
 		p.spawn()
 	}
 }
@@ -313,7 +315,7 @@ func (p *Pool) next(w *worker) bool {
 			if p.closing {
 				return false
 			}
-			p.idle.Add(1) // whoever wakes it takes it off: see push and wakeAll
+			p.idle.Add(1) // whoever wakes it takes it off: see wakeOne and wakeAll
 			// A push that published its runner before it could see w idle
 			// left it to w: look once more.
 			if r, ok = p.queue.pop(); !ok {

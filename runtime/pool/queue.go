@@ -14,9 +14,10 @@ import (
 // It is a list of chunks. A pusher writes a slot, then publishes it by storing
 // the chunk's count; a popper reads only published slots. A few consumed
 // chunks are kept for reuse, the rest left to the garbage collector, so a
-// burst's memory goes with it. The pushers' fields and the poppers' sit on
-// cache lines of their own.
+// burst's memory goes with it. The pushers' fields and the poppers' are
+// padded apart, and from the Pool's fields around them.
 type queue struct {
+	_      [64]byte
 	mu     sync.Mutex // held to push; guards the fields up to the padding
 	tail   *chunk
 	tailN  int32  // slots written in tail
@@ -69,6 +70,22 @@ func (q *queue) push(r runner, t *task) (bool, error) {
 		}
 		q.tasks++
 	}
+	q.append(r)
+	q.mu.Unlock()
+	return true, nil
+}
+
+// requeue appends r, a loop of Map or Stream handed back by its worker,
+// even once Close refuses new work: the workers drain the queue before they
+// exit. Pool.mu must be held, and the pool not stopped.
+func (q *queue) requeue(r runner) {
+	q.mu.Lock()
+	q.append(r)
+	q.mu.Unlock()
+}
+
+// append writes r in the tail and publishes it. q.mu must be held.
+func (q *queue) append(r runner) {
 	if q.tailN == chunkSize {
 		c := q.free
 		if c != nil {
@@ -83,13 +100,11 @@ func (q *queue) push(r runner, t *task) (bool, error) {
 	q.tail.slots[q.tailN] = r
 	q.tailN++
 	q.tail.n.Store(q.tailN) // publishes r
-	q.mu.Unlock()
-	return true, nil
 }
 
 // pop takes the oldest runner. Pool.mu must be held. It loads the count the
-// pusher writes only when the slots it saw published are all taken, so that
-// the workers do not pull that cache line from the pusher for every task.
+// pusher writes only when the slots it saw published are all taken: while
+// the queue is long, not for every task.
 func (q *queue) pop() (runner, bool) {
 	if q.read == q.seen {
 		q.seen = q.head.n.Load()
@@ -146,13 +161,12 @@ func (q *queue) pushedTasks() int {
 	return q.tasks
 }
 
-// close refuses every push from now on with err, unless it refuses already.
-// Pool.mu must be held.
-func (q *queue) close(err error) {
+// close refuses every push from now on with ErrClosed, even after the pool's
+// end: work given to a closed pool resolves with ErrClosed. Pool.mu must be
+// held.
+func (q *queue) close() {
 	q.mu.Lock()
-	if q.refuse == nil {
-		q.refuse = err
-	}
+	q.refuse = ErrClosed
 	q.mu.Unlock()
 }
 

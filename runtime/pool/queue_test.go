@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -153,5 +154,106 @@ func TestPushRacingCloseRunsOrRefuses(t *testing.T) {
 				t.Fatalf("a task submitted around Close: Get = %v; want a result or ErrClosed", err)
 			}
 		}
+	}
+}
+
+// Work given after Close resolves with ErrClosed, even when the pool's ctx
+// ended first and the queue already refused with its error.
+func TestSubmitAfterStopThenCloseIsErrClosed(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := New(ctx, Workers(2))
+	cancel()
+	<-p.watchDone // shutdown has run: the queue refuses with the pool's error
+	closeQuiet(t, p)
+	_, err := Submit(context.Background(), p, func(context.Context) (int, error) { return 0, nil }).GetWithin(10 * time.Second)
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("Submit after Close on a stopped pool: %v; want ErrClosed", err)
+	}
+}
+
+// After Resize(1), a Map's loops beyond the one worker hand their inputs
+// back even while Close drains the pool: no more than one input runs at
+// once.
+func TestResizeThenCloseKeepsTheBound(t *testing.T) {
+	p := New(context.Background(), Workers(4))
+	release := make(chan struct{})
+	var firstWave, running, most atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		_, err := Map(context.Background(), p, make([]int, 400), func(_ context.Context, _ int) (int, error) {
+			if firstWave.Add(1) <= 4 {
+				<-release
+				return 0, nil
+			}
+			n := running.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(100 * time.Microsecond) // work: long enough for loops to overlap
+			running.Add(-1)
+			return 0, nil
+		})
+		done <- err
+	}()
+	eventually(t, "4 inputs running", func() bool { return firstWave.Load() >= 4 })
+	p.Resize(1)
+	closed := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		closed <- p.Close(ctx)
+	}()
+	eventually(t, "Close called", func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.closing
+	})
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if m := most.Load(); m > 1 {
+		t.Errorf("after Resize(1) and Close, %d inputs ran at once; want at most 1", m)
+	}
+}
+
+// onceRunner is a runner that records that it ran.
+type onceRunner struct{ ran chan struct{} }
+
+func (r *onceRunner) start(*worker, uint64) bool { return true }
+func (r *onceRunner) run() (*task, error)        { close(r.ran); return nil, nil }
+func (r *onceRunner) stop(error)                 {}
+func (r *onceRunner) fail(error)                 {}
+
+// A push's wake that comes after a worker took its runner and Close returned
+// nil starts no worker: nothing of the pool runs after Close. The test runs
+// push's two halves, queueing and waking, with Close between them.
+func TestLatePushWakeStartsNoWorkerAfterClose(t *testing.T) {
+	p := New(context.Background(), Workers(2))
+	if _, err := Submit(context.Background(), p, func(context.Context) (int, error) { return 0, nil }).GetWithin(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "one idle worker", func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.idle.Load() == 1 && p.workers == 1
+	})
+	r := &onceRunner{ran: make(chan struct{})}
+	if ok, err := p.queue.push(r, nil); !ok {
+		t.Fatal(err)
+	}
+	if !(p.idle.Load() > 0 || p.short.Load()) {
+		t.Fatal("push would not wake anyone: the test no longer matches push")
+	}
+	closeQuiet(t, p)
+	<-r.ran
+	p.mu.Lock()
+	p.wakeOne()
+	live := len(p.live)
+	p.mu.Unlock()
+	if live != 0 {
+		t.Errorf("after Close returned nil, a late push started %d worker goroutine(s)", live)
 	}
 }

@@ -61,12 +61,12 @@ func (p *Pool) handOff(w *worker, r runner) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.workers <= p.cfg.workers || w.detached || p.stopped || p.closing {
+	if p.workers <= p.cfg.workers || w.detached || p.stopped {
 		return false
 	}
 	p.leave()
 	w.handedOff = true
-	p.queue.push(r, nil) // never refused: the pool has neither stopped nor closed, and p.mu is held
+	p.queue.requeue(r)
 	p.wakeOne()
 	return true
 }
