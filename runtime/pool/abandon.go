@@ -39,7 +39,7 @@ func (p *Pool) abandonLocked(w *worker, gen uint64) {
 	w.detached = true
 	p.detached++
 	p.leave()
-	if p.queue.len() > 0 && p.idle == 0 && !p.stopped {
+	if !p.queue.empty() && p.idle.Load() == 0 && !p.stopped {
 		p.spawn()
 	}
 }

@@ -17,6 +17,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	if !p.closing {
 		p.closing = true
+		p.queue.close()
 		close(p.closed)
 		p.wakeAll()
 		p.checkQuiet()
@@ -49,10 +50,11 @@ func (p *Pool) watcherStarted() bool {
 	return p.watchRuns
 }
 
-// checkQuiet closes p.quiet once Close was called and no goroutine is left.
-// p.mu must be held.
+// checkQuiet closes p.quiet once Close was called, no goroutine is left, and
+// nothing is queued: a runner pushed before Close is still to run. p.mu must
+// be held.
 func (p *Pool) checkQuiet() {
-	if p.closing && len(p.live) == 0 && p.cancelling == 0 && !p.isQuiet {
+	if p.closing && len(p.live) == 0 && p.cancelling == 0 && p.queue.empty() && !p.isQuiet {
 		p.isQuiet = true
 		close(p.quiet)
 	}
@@ -70,8 +72,7 @@ func (p *Pool) shutdown(err error) int {
 		return n
 	}
 	p.stopped, p.stopErr = true, err
-	queued := p.queue // taken whole, in O(1)
-	p.queue = queue{}
+	queued := p.queue.takeAll(err) // in O(1)
 	var running []runner
 	for w := range p.live {
 		if w.cur != nil && !w.detached {
@@ -85,8 +86,11 @@ func (p *Pool) shutdown(err error) int {
 			r.stop(err)
 			yieldEvery(i)
 		}
-		for i := 0; queued.len() > 0; i++ {
-			r, _ := queued.pop()
+		for i := 0; ; i++ {
+			r, ok := queued.pop()
+			if !ok {
+				break
+			}
 			r.stop(err)
 			yieldEvery(i)
 		}

@@ -45,7 +45,7 @@ func TestMapKeepsFinishedResultsOfALargeChunkOnCancel(t *testing.T) {
 	eventually(t, "the other loop to run out of inputs", func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		return p.idle == 1
+		return p.idle.Load() == 1
 	})
 	snap := make([]bool, n)
 	for i := range snap {

@@ -22,9 +22,10 @@ import (
 //
 // Submit and Get cost a few hundred nanoseconds and two allocations per task
 // (the Future and the caller's closure; a done channel too when Get has to wait),
-// about as much as a hand-written channel pool; Map hands out work in chunks and
-// costs a few nanoseconds per item; Stream hands inputs over in batches, for
-// under a channel pool's cost per item.
+// less than a hand-written channel pool: a submitter queues a task without
+// waiting for the workers' lock. Map hands out work in chunks and costs a few
+// nanoseconds per item; Stream hands inputs over in batches, for under a
+// channel pool's cost per item.
 // All methods are safe for concurrent use.
 //
 // The zero Pool is not usable: make one with New. A closed Pool cannot be
@@ -41,11 +42,20 @@ type Pool struct {
 	closed     chan struct{} // closed by Close: refuse new tasks
 	quiet      chan struct{} // closed once closed and no goroutine of the pool is left
 
+	queue queue // runners waiting for a worker; cancelled tasks stay until popped
+
+	// Read without mu by every push (and shrink by the loops of Map and
+	// Stream), written with mu held when a worker goes idle or is woken, starts
+	// or exits: on a cache line of their own, not on mu's, which the workers
+	// write for every task.
+	idle   atomic.Int32 // workers waiting on wake
+	short  atomic.Bool  // workers < cfg.workers: push may have to start one
+	shrink atomic.Bool  // workers > cfg.workers since a Resize: loops hand over (resize.go)
+	_      [64]byte
+
 	mu         sync.Mutex
 	wake       sync.Cond // idle workers wait here for work or for the end
-	queue      queue     // runners waiting for a worker; cancelled tasks stay until popped
 	workers    int       // worker goroutines holding one of the cfg.workers slots
-	idle       int       // workers waiting on wake
 	detached   int       // goroutines still running an abandoned task, their slot given away
 	live       map[*worker]struct{}
 	watches    map[<-chan struct{}]*ctxWatch // by Done channel of the Submit ctx
@@ -54,8 +64,7 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
-	procs      *proc.Set   // process mode's children, made on first use (process_set.go)
-	shrink     atomic.Bool // workers > cfg.workers since a Resize: loops hand over (resize.go)
+	procs      *proc.Set // process mode's children, made on first use (process_set.go)
 
 	stats counters
 }
@@ -100,6 +109,8 @@ func New(ctx context.Context, opts ...Option) *Pool {
 		watches:    make(map[<-chan struct{}]*ctxWatch),
 	}
 	p.wake.L = &p.mu
+	p.queue.init()
+	p.short.Store(true)
 	if p.cfg.queueSize > 0 {
 		p.room = make(chan struct{}, p.cfg.queueSize)
 	}
@@ -151,35 +162,39 @@ func (p *Pool) tryRoom() bool {
 // push queues r, and its task t if any, for a worker; t holds room in a
 // bounded queue when bounded, and gives it back when push fails: the pool is
 // closed or stopped.
+//
+// It takes Pool.mu only when a worker must be woken or started: while every
+// worker is busy, a submitter and the workers do not take turns on one lock.
+// That is safe because push publishes r before it reads idle, and a worker
+// counts itself idle before it looks at the queue a last time (see next):
+// one of the two sees the other.
 func (p *Pool) push(r runner, t *task, bounded bool) error {
-	p.mu.Lock()
-	var err error
-	switch {
-	case p.closing:
-		err = ErrClosed
-	case p.stopped:
-		err = p.stopErr
-	case t != nil && !t.state.CompareAndSwap(pending, queued):
-		// Its Submit ctx ended while it waited for room: already resolved.
-	default:
-		if t != nil {
-			p.stats.queued++
+	ok, err := p.queue.push(r, t)
+	if !ok {
+		if bounded {
+			p.releaseRoom()
 		}
-		p.queue.push(r)
-		if p.idle > 0 {
-			p.idle-- // this worker is taken: the next enqueue must not count on it
-			p.wake.Signal()
-		} else if p.workers < p.cfg.workers {
-			p.spawn()
-		}
+		return err
+	}
+	if p.idle.Load() > 0 || p.short.Load() {
+		p.mu.Lock()
+		p.wakeOne()
 		p.mu.Unlock()
-		return nil
 	}
-	p.mu.Unlock()
-	if bounded {
-		p.releaseRoom()
+	return nil
+}
+
+// wakeOne wakes an idle worker for a runner just queued, or starts one in a
+// free slot. p.mu must be held.
+// A push's wake can come late, after a worker took the runner and Close
+// returned: it starts no worker for an empty queue.
+func (p *Pool) wakeOne() {
+	if p.idle.Load() > 0 {
+		p.idle.Add(-1) // this worker is taken: the next push must not count on it
+		p.wake.Signal()
+	} else if p.workers < p.cfg.workers && !p.stopped && !p.queue.empty() {
+		p.spawn()
 	}
-	return err
 }
 
 // releaseRoom gives back the token a queued task took from a bounded queue.
@@ -191,7 +206,7 @@ func (p *Pool) releaseRoom() {
 
 // spawn starts a worker in a free slot. p.mu must be held.
 func (p *Pool) spawn() {
-	p.workers++
+	p.countWorkers(1)
 	w := &worker{}
 	p.live[w] = struct{}{}
 	go p.work(w)
@@ -239,7 +254,7 @@ func (p *Pool) work(w *worker) {
 				p.exit(w)
 				return
 			}
-			p.workers++
+			p.countWorkers(1)
 		}
 	}
 	goexit = false
@@ -266,7 +281,7 @@ func (p *Pool) goexit(w *worker) {
 		p.detached--
 	} else {
 		p.leave()
-		if p.queue.len() > 0 && !p.stopped {
+		if !p.queue.empty() && !p.stopped {
 			p.spawn()
 		}
 	}
@@ -295,25 +310,31 @@ func (p *Pool) next(w *worker) bool {
 		if p.workers > p.cfg.workers {
 			return false
 		}
-		if r, ok := p.queue.pop(); ok {
-			w.gen++
-			if r.start(w, w.gen) {
-				w.cur = r
-				return true
+		r, ok := p.queue.pop()
+		if !ok {
+			if p.closing {
+				return false
 			}
-			continue
+			p.idle.Add(1) // whoever wakes it takes it off: see wakeOne and wakeAll
+			// A push that published its runner before it could see w idle
+			// left it to w: look once more.
+			if r, ok = p.queue.pop(); !ok {
+				p.wake.Wait()
+				continue
+			}
+			p.idle.Add(-1)
 		}
-		if p.closing {
-			return false
+		w.gen++
+		if r.start(w, w.gen) {
+			w.cur = r
+			return true
 		}
-		p.idle++ // whoever wakes it takes it off: see enqueue and wakeAll
-		p.wake.Wait()
 	}
 	return false
 }
 
 // wakeAll wakes every idle worker. p.mu must be held.
 func (p *Pool) wakeAll() {
-	p.idle = 0
+	p.idle.Store(0)
 	p.wake.Broadcast()
 }

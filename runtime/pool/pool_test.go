@@ -27,7 +27,7 @@ func TestSecondTaskGetsTheFreeSlotWhileAWorkerIsIdle(t *testing.T) {
 		eventually(t, "one idle worker", func() bool {
 			p.mu.Lock()
 			defer p.mu.Unlock()
-			return p.idle == 1 && p.workers == 1
+			return p.idle.Load() == 1 && p.workers == 1
 		})
 		bStarted := make(chan struct{})
 		a := Submit(context.Background(), p, func(context.Context) (bool, error) {

@@ -18,15 +18,15 @@ func (p *Pool) Resize(n int) {
 		return
 	}
 	p.cfg.workers = n
+	p.countWorkers(0)
 	if p.procs != nil {
 		p.procs.Resize(n)
 	}
 	if p.workers > n {
-		p.shrink.Store(true)
 		p.wakeAll() // idle workers beyond n exit (see next)
 		return
 	}
-	for waiting := p.queue.len() - p.idle; p.workers < n && waiting > 0; waiting-- {
+	for waiting := p.queue.count(n) - int(p.idle.Load()); p.workers < n && waiting > 0; waiting-- {
 		p.spawn() // a worker per runner waiting that no idle worker will take
 	}
 }
@@ -40,8 +40,14 @@ func (p *Pool) size() int {
 }
 
 // leave gives up a worker's slot. p.mu must be held.
-func (p *Pool) leave() {
-	p.workers--
+func (p *Pool) leave() { p.countWorkers(-1) }
+
+// countWorkers adds d to the workers holding a slot, and tells push and the
+// loops of Map and Stream, which read without p.mu, whether the pool is short
+// of workers or has too many. p.mu must be held.
+func (p *Pool) countWorkers(d int) {
+	p.workers += d
+	p.short.Store(p.workers < p.cfg.workers)
 	p.shrink.Store(p.workers > p.cfg.workers)
 }
 
@@ -60,10 +66,7 @@ func (p *Pool) handOff(w *worker, r runner) bool {
 	}
 	p.leave()
 	w.handedOff = true
-	p.queue.push(r)
-	if p.idle > 0 {
-		p.idle--
-		p.wake.Signal()
-	}
+	p.queue.requeue(r)
+	p.wakeOne()
 	return true
 }

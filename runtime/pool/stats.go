@@ -2,6 +2,9 @@ package pool
 
 // counters are the pool's Stats, guarded by Pool.mu: the hot path updates them
 // inside lock sections it holds anyway, so they cost no extra atomic traffic.
+// push does not hold Pool.mu: it counts the tasks it queues in queue.tasks,
+// and queued counts the rest (start and cancel take them off, so it is
+// negative): Stats.Queued is their sum.
 type counters struct {
 	queued, running, done, failed, canceled, abandoned int
 }
@@ -40,5 +43,5 @@ func (p *Pool) Stats() Stats {
 	defer p.mu.Unlock()
 	p.settleAll()
 	s := p.stats
-	return Stats{s.queued, s.running, s.done, s.failed, s.canceled, s.abandoned}
+	return Stats{s.queued + p.queue.pushedTasks(), s.running, s.done, s.failed, s.canceled, s.abandoned}
 }
