@@ -13,6 +13,9 @@ cd "$(dirname "$0")"
 
 count=${COUNT:-5}
 benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+if [ ! -x "$benchstat" ]; then # a fresh machine: install it before the long run, not after
+	go install golang.org/x/perf/cmd/benchstat@latest
+fi
 raw=results.txt
 stat=$(mktemp)
 trap 'rm -f "$stat"' EXIT
