@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark of the bench module in one go test run (-count 5) and
+# Runs every benchmark of the bench module in one go test run (-count 5, or
+# COUNT) and
 # writes RESULTS.md: medians, ratios to the baseline, the machine, the date and
 # the targets of issue 5, met or not. Takes about 5 minutes on 2 cores.
 #
@@ -47,7 +48,7 @@ rm -f "$stat.in"
 go run ./internal/report -in "$raw" -benchstat "$stat" -out RESULTS.md \
 	-go "$(go version)" -commit "$commit" -date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-cores "$(nproc) cores, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}" \
-	-took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
+	-count "$count" -took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
 # Process mode is measured against Python by python/compare.sh, by hand: its
 # section is kept in python/RESULTS.md and appended here, as are the sections
 # measured by hand on the flagship example and on cluster mode.
