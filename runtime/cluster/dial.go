@@ -42,7 +42,11 @@ func (d *ctxDialer) Dial(network, address string) (net.Conn, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	d.mu.Lock()
-	d.stops = append(d.stops, stop)
+	if d.ctx == nil {
+		stop() // released while it dialed: the conn outlives ctx too
+	} else {
+		d.stops = append(d.stops, stop)
+	}
 	d.mu.Unlock()
 	return conn, nil
 }
