@@ -20,7 +20,6 @@ type queue struct {
 	_      [64]byte
 	mu     sync.Mutex // held to push; guards the fields up to the padding
 	tail   *chunk
-	tailN  int32  // slots written in tail
 	refuse error  // once set (Close, the pool's end), push refuses with it
 	tasks  int    // submitted tasks ever pushed, for Stats.Queued (see counters)
 	free   *chunk // consumed chunks, linked by next, for push to reuse
@@ -86,7 +85,8 @@ func (q *queue) requeue(r runner) {
 
 // append writes r in the tail and publishes it. q.mu must be held.
 func (q *queue) append(r runner) {
-	if q.tailN == chunkSize {
+	k := q.tail.n.Load() // its own store: no other writer
+	if k == chunkSize {
 		c := q.free
 		if c != nil {
 			q.free, q.nfree = c.next.Load(), q.nfree-1
@@ -95,11 +95,10 @@ func (q *queue) append(r runner) {
 			c = new(chunk)
 		}
 		q.tail.next.Store(c)
-		q.tail, q.tailN = c, 0
+		q.tail, k = c, 0
 	}
-	q.tail.slots[q.tailN] = r
-	q.tailN++
-	q.tail.n.Store(q.tailN) // publishes r
+	q.tail.slots[k] = r
+	q.tail.n.Store(k + 1) // publishes r
 }
 
 // pop takes the oldest runner. Pool.mu must be held. It loads the count the
@@ -181,6 +180,6 @@ func (q *queue) takeAll(err error) *queue {
 	}
 	all := &queue{head: q.head, read: q.read, seen: q.seen}
 	q.init()
-	q.tailN, q.read, q.seen = 0, 0, 0
+	q.read, q.seen = 0, 0
 	return all
 }
