@@ -73,12 +73,7 @@ func TestQueuedCallWithNoWorkerWaitsBoundedByItsCtx(t *testing.T) {
 		_, err := procAdd.Call(ctx, p, 1)
 		done <- err
 	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a call no worker takes did not return within 5s of its deadline")
-	}
+	err := within(t, 5*time.Second, done, "a call no worker takes did not return within 5s of its deadline")
 	late := time.Since(mustDeadline(t, ctx))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a call no worker takes = %v; want context.DeadlineExceeded", err)
