@@ -131,3 +131,19 @@ func workerServesAndExitsOn(t *testing.T, sig os.Signal) {
 		t.Errorf("the worker did not exit within 10s of %v", sig)
 	}
 }
+
+// TestMapTimeoutTravelsWithTheCall checks that Map's Timeout (what a
+// timeout= worker's wrapper gives) reaches the worker, as TaskTimeout does.
+func TestMapTimeoutTravelsWithTheCall(t *testing.T) {
+	c := start(t)
+	p := newPool(t, c, pool.Workers(1))
+	before := time.Now()
+	// The Map's ctx has no deadline of its own: only Timeout's.
+	got, err := procDeadline.Map(t.Context(), p, []struct{}{{}}, pool.Timeout(time.Minute))
+	if err != nil || got[0] == 0 {
+		t.Fatalf("the worker's deadline under Map's Timeout = %v, %v; want one", got, err)
+	}
+	if d := time.Unix(0, got[0]).Sub(before); d < 50*time.Second || d > time.Minute+time.Second {
+		t.Errorf("the worker's deadline is %v after the call; want the Timeout of 1m", d)
+	}
+}
