@@ -165,8 +165,8 @@ func (c *Cluster) URL() string {
 func (c *Cluster) PoolBackend(grace time.Duration, graceSet bool) remote.Backend {
 	b := &backend{c: c, grace: grace}
 	if graceSet {
-		b.callGrace = max(int64(grace), 0)
-		if b.callGrace == 0 {
+		b.callGrace = int64(grace)
+		if grace <= 0 {
 			b.callGrace = -1 // none; 0 would be the worker's default
 		}
 	}

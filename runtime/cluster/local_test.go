@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,5 +68,23 @@ func TestDialJoinsAListeningCluster(t *testing.T) {
 	got, err := procAdd.Map(ctx, p, []int{1, 2, 3})
 	if !slices.Equal(got, []int{2, 3, 4}) || err != nil {
 		t.Errorf("Map through Dial = %v, %v; want [2 3 4]", got, err)
+	}
+}
+
+// TestLocalWorkerThatDiesIsReplaced checks "LocalWorkers(n) … replaces one
+// that dies": with the only worker killed, calls still run, in another one.
+func TestLocalWorkerThatDiesIsReplaced(t *testing.T) {
+	c := start(t, LocalWorkers(1), AckWait(300*time.Millisecond))
+	p := newPool(t, c, pool.Workers(1))
+	first, err := procPPid.Call(bounded(t), p, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	second, err := procPPid.Call(bounded(t), p, 0)
+	if err != nil || second == first {
+		t.Errorf("a call after the only worker (%d) was killed = %d, %v; want it run in a new worker", first, second, err)
 	}
 }

@@ -101,6 +101,19 @@ func children() []int {
 	return pids
 }
 
+// within receives from ch, failing the test with msg when nothing comes
+// within d.
+func within[T any](t *testing.T, d time.Duration, ch <-chan T, msg string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(d):
+		t.Fatal(msg)
+		return *new(T)
+	}
+}
+
 // eventually polls cond until it holds, failing the test after a generous bound.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()

@@ -73,12 +73,7 @@ func TestQueuedCallWithNoWorkerWaitsBoundedByItsCtx(t *testing.T) {
 		_, err := procAdd.Call(ctx, p, 1)
 		done <- err
 	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("a call no worker takes did not return within 5s of its deadline")
-	}
+	err := within(t, 5*time.Second, done, "a call no worker takes did not return within 5s of its deadline")
 	late := time.Since(mustDeadline(t, ctx))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a call no worker takes = %v; want context.DeadlineExceeded", err)
@@ -134,5 +129,21 @@ func workerServesAndExitsOn(t *testing.T, sig os.Signal) {
 		cmd.Process.Kill()
 		<-exited
 		t.Errorf("the worker did not exit within 10s of %v", sig)
+	}
+}
+
+// TestMapTimeoutTravelsWithTheCall checks that Map's Timeout (what a
+// timeout= worker's wrapper gives) reaches the worker, as TaskTimeout does.
+func TestMapTimeoutTravelsWithTheCall(t *testing.T) {
+	c := start(t)
+	p := newPool(t, c, pool.Workers(1))
+	before := time.Now()
+	// The Map's ctx has no deadline of its own: only Timeout's.
+	got, err := procDeadline.Map(t.Context(), p, []struct{}{{}}, pool.Timeout(time.Minute))
+	if err != nil || got[0] == 0 {
+		t.Fatalf("the worker's deadline under Map's Timeout = %v, %v; want one", got, err)
+	}
+	if d := time.Unix(0, got[0]).Sub(before); d < 50*time.Second || d > time.Minute+time.Second {
+		t.Errorf("the worker's deadline is %v after the call; want the Timeout of 1m", d)
 	}
 }

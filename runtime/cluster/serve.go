@@ -174,15 +174,7 @@ func (w *worker) run(m jetstream.Msg) {
 		return
 	}
 	first := &calls[0]
-	var (
-		ctx    context.Context
-		cancel context.CancelFunc
-	)
-	if first.Deadline != 0 {
-		ctx, cancel = context.WithDeadline(w.ctx, time.Unix(0, first.Deadline))
-	} else {
-		ctx, cancel = context.WithCancel(w.ctx)
-	}
+	ctx, cancel := remote.CallCtx(w.ctx, first.Deadline)
 	defer cancel()
 	r := &running{first: first.ID, from: m.Headers().Get(hdrFrom), started: time.Now(), cancel: cancel}
 	if !w.start(reply, r) {

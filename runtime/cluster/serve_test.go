@@ -27,11 +27,7 @@ var procSleep = pool.RegisterProcess("cluster_test.sleep", func(ctx context.Cont
 func submitAndWait(t *testing.T, p *pool.Pool, fn func(ctx context.Context) (int, error)) error {
 	t.Helper()
 	f := pool.Submit(t.Context(), p, fn)
-	select {
-	case <-f.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the task did not resolve within 10s")
-	}
+	within(t, 10*time.Second, f.Done(), "the task did not resolve within 10s")
 	_, err := f.Get(t.Context())
 	return err
 }
@@ -82,12 +78,7 @@ func TestServeTaskTimeoutAppliesToEachCallOfAMap(t *testing.T) {
 		out, err = procSleep.Map(t.Context(), p, in, pool.CollectErrors())
 		done <- err
 	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Map did not return within 10s")
-	}
+	err := within(t, 10*time.Second, done, "Map did not return within 10s")
 	var te *pool.TaskError
 	if !errors.As(err, &te) || te.Index != 120 || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Map = %v; want the last input to fail with context.DeadlineExceeded", err)

@@ -56,6 +56,15 @@ type Server struct {
 	stopped    bool               // Stop was called: no call starts
 }
 
+// CallCtx is the ctx, under parent, of a call with deadline (a wire.Msg's
+// Deadline: unix ns, 0 for none).
+func CallCtx(parent context.Context, deadline int64) (context.Context, context.CancelFunc) {
+	if deadline != 0 {
+		return context.WithDeadline(parent, time.Unix(0, deadline))
+	}
+	return context.WithCancel(parent)
+}
+
 // queuedCall is a call accepted and not started: what Run needs of it.
 type queuedCall struct {
 	id       uint64
@@ -120,10 +129,7 @@ var errNotStarted = fmt.Errorf("pool: cancelled before it started: %w", context.
 // returns. A call cancelled while queued is answered without running.
 func (s *Server) Run() {
 	for c := range s.calls {
-		ctx, cancel := context.WithCancel(context.Background())
-		if c.deadline != 0 {
-			ctx, cancel = context.WithDeadline(context.Background(), time.Unix(0, c.deadline))
-		}
+		ctx, cancel := CallCtx(context.Background(), c.deadline)
 		s.mu.Lock()
 		if s.stopped {
 			s.mu.Unlock()
