@@ -47,7 +47,7 @@ rm -f "$stat.in"
 go run ./internal/report -in "$raw" -benchstat "$stat" -out RESULTS.md \
 	-go "$(go version)" -commit "$commit" -date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-cores "$(nproc) cores, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}" \
-	-count "$count" -took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
+	-took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
 # Process mode is measured against Python by python/compare.sh, by hand: its
 # section is kept in python/RESULTS.md and appended here, as are the sections
 # measured by hand on the flagship example and on cluster mode.
