@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 count=${COUNT:-5}
-benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+gobin=$(go env GOBIN) # where go install puts benchstat: GOBIN, else GOPATH/bin
+benchstat=$(command -v benchstat || echo "${gobin:-$(go env GOPATH)/bin}/benchstat")
 if [ ! -x "$benchstat" ]; then # a fresh machine: install it before the long run, not after
 	go install golang.org/x/perf/cmd/benchstat@latest
 fi
