@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the bench module in one go test run (-count 5, or
-# COUNT) and writes RESULTS.md: medians, ratios to the baseline, the machine, the date and
-# the targets of issue 5, met or not. Takes about 5 minutes on 2 cores.
+# COUNT) and writes RESULTS.md: medians, ratios to the baseline, the machine,
+# the date and the targets of issue 5, met or not. Takes about 5 minutes on 2
+# cores.
 #
 #   bench/run.sh                 measure the runtime of the working tree (../)
 #   POOLGEN_ROOT=dir bench/run.sh  measure the poolgen checkout in dir instead
@@ -12,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 count=${COUNT:-5}
-benchstat=$(command -v benchstat || echo "$(go env GOPATH)/bin/benchstat")
+gobin=$(go env GOBIN) # where go install puts benchstat: GOBIN, else GOPATH/bin
+benchstat=$(command -v benchstat || echo "${gobin:-$(go env GOPATH)/bin}/benchstat")
 if [ ! -x "$benchstat" ]; then # a fresh machine: install it before the long run, not after
 	go install golang.org/x/perf/cmd/benchstat@latest
 fi
@@ -47,7 +49,7 @@ rm -f "$stat.in"
 go run ./internal/report -in "$raw" -benchstat "$stat" -out RESULTS.md \
 	-go "$(go version)" -commit "$commit" -date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-cores "$(nproc) cores, GOMAXPROCS ${GOMAXPROCS:-$(nproc)}" \
-	-count "$count" -took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
+	-took "$((took / 60))m$((took % 60))s" -load "$load_before before, $load_after after (1, 5, 15 min)"
 # Process mode is measured against Python by python/compare.sh, by hand: its
 # section is kept in python/RESULTS.md and appended here, as are the sections
 # measured by hand on the flagship example and on cluster mode.

@@ -42,19 +42,15 @@ func main() {
 	cores := flag.String("cores", "", "cores and GOMAXPROCS")
 	took := flag.String("took", "", "how long the run took")
 	load := flag.String("load", "", "the load average of the machine before and after the run")
-	count := flag.Int("count", 5, "the -count of the run: runs per benchmark")
 	flag.Parse()
-	if err := run(*in, *stat, *out, header{*goVersion, *commit, *date, *cores, *took, *load, *count}); err != nil {
+	if err := run(*in, *stat, *out, header{*goVersion, *commit, *date, *cores, *took, *load}); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
 // header is what run.sh knows about the run.
-type header struct {
-	goVersion, commit, date, cores, took, load string
-	count                                      int
-}
+type header struct{ goVersion, commit, date, cores, took, load string }
 
 func run(in, stat, out string, h header) error {
 	f, err := os.Open(in)
@@ -72,9 +68,9 @@ func run(in, stat, out string, h header) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# bench: poolgen against a hand-written channel pool, ants, pond, conc and errgroup\n\n")
-	fmt.Fprintf(&b, "Written by `bench/run.sh` (`go test -bench . -count %d`, one run, so ratios hold) and `internal/report`; do not edit by hand.\n\n", h.count)
+	fmt.Fprintf(&b, "Written by `bench/run.sh` (`go test -bench . -count %d`, one run, so ratios hold) and `internal/report`; do not edit by hand.\n\n", res.runsPer())
 	fmt.Fprintf(&b, "- Date: %s\n- Machine: %s, %s\n- Go: %s\n- Measured: %s\n- The run took %s.\n\n", h.date, res.cpu, h.cores, h.goVersion, h.commit, h.took)
-	fmt.Fprintf(&b, "**Noise.** The machine is shared with other engineers running tests while this ran (load average %s on its cores): absolute numbers wander by tens of percent between runs; the ratios, measured side by side in one run, are the numbers to read, and even they move when another process takes a core for a while. CPUTasks suffers most: an efficiency near 50%% on 2 cores means another process held one of them. Values are medians of the %d runs unless said otherwise.\n\n", h.load, h.count)
+	fmt.Fprintf(&b, "**Noise.** The machine is shared with other engineers running tests while this ran (load average %s on its cores): absolute numbers wander by tens of percent between runs; the ratios, measured side by side in one run, are the numbers to read, and even they move when another process takes a core for a while. CPUTasks suffers most: an efficiency near 50%% on 2 cores means another process held one of them. Values are medians of the %d runs unless said otherwise.\n\n", h.load, res.runsPer())
 	writeTargets(&b, res)
 	for _, t := range tables {
 		writeTable(&b, res, t)

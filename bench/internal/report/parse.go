@@ -109,3 +109,12 @@ func (res *results) max(bench, row, impl, metric string) (float64, bool) {
 func (res *results) count(bench, row, impl string) int {
 	return len(res.runs[bench+"\x00"+row+"\x00"+impl])
 }
+
+// runsPer returns the most runs a sub-benchmark has: the -count of the run.
+func (res *results) runsPer() int {
+	n := 0
+	for _, rs := range res.runs {
+		n = max(n, len(rs))
+	}
+	return n
+}
