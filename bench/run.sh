@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the bench module in one go test run (-count 5, or
 # COUNT) and writes RESULTS.md: medians, ratios to the baseline, the machine,
-# the date and the targets of issue 5, met or not. Takes about 5 minutes on 2
-# cores.
+# the date and the targets of issues 5 and 14, met or not. Takes about 5
+# minutes on 2 cores, 8 to 10 with COUNT=10.
 #
 #   bench/run.sh                 measure the runtime of the working tree (../)
 #   POOLGEN_ROOT=dir bench/run.sh  measure the poolgen checkout in dir instead
