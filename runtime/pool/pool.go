@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/poolgen/poolgen/runtime/internal/proc"
+	"github.com/poolgen/poolgen/runtime/internal/remote"
 )
 
 // A Pool runs tasks on a fixed set of workers. Its lifetime is bound to the ctx
@@ -64,7 +65,8 @@ type Pool struct {
 	stopped    bool                          // the parent ctx ended or Close gave up: nothing more starts
 	stopErr    error                         // why stopped, for tasks that arrive after
 	isQuiet    bool
-	procs      *proc.Set // process mode's children, made on first use (process_set.go)
+	procs      *proc.Set      // process mode's children, made on first use (process_set.go)
+	remote     remote.Backend // the Transport's backend, made in New; nil without one
 
 	stats counters
 }
@@ -109,6 +111,9 @@ func New(ctx context.Context, opts ...Option) *Pool {
 		watches:    make(map[<-chan struct{}]*ctxWatch),
 	}
 	p.wake.L = &p.mu
+	if t := p.cfg.transport; t != nil {
+		p.remote = t.PoolBackend(p.cfg.processGrace, p.cfg.graceSet)
+	}
 	p.queue.init()
 	p.short.Store(true)
 	if p.cfg.queueSize > 0 {

@@ -41,8 +41,8 @@ func Remote(t Transport) Option {
 // its Close gave up, the set made is a closed one, which refuses calls with
 // ErrClosed.
 func (p *Pool) processes() remote.Backend {
-	if p.cfg.transport != nil {
-		return p.cfg.transport.PoolBackend(p.cfg.processGrace, p.cfg.graceSet)
+	if p.remote != nil {
+		return p.remote
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
